@@ -1,0 +1,143 @@
+package connection
+
+import (
+	"log/slog"
+	"unsafe"
+
+	"github.com/workerman-go/workerman/protocols"
+)
+
+// parse cuts the bytes received so far into packages and hands each to
+// OnMessage. b is the loop's read buffer (nil when resuming): packages that are
+// whole inside it are decoded straight from it, and only the tail of an
+// incomplete package is copied into the connection's own buffer.
+func (c *TcpConnection) parse(b []byte) {
+	if c.Status() != StatusEstablished {
+		return // closing: what arrives now is not delivered
+	}
+	if c.protocol == nil {
+		c.deliverRaw(b)
+		return
+	}
+	data := b
+	if len(c.recv) > 0 {
+		c.recv = append(c.recv, b...)
+		data = c.recv
+	}
+	c.reading = true
+	off := 0
+	for off < len(data) && c.Status() == StatusEstablished && !c.sock.Paused() {
+		n, err := c.protocol.Input(data[off:], c)
+		if err != nil {
+			c.reading = false
+			c.reject("bad package", err.Error(), n)
+			return
+		}
+		if n > c.MaxPackageSize {
+			c.reading = false
+			c.reject("package too large", "package exceeds MaxPackageSize", n)
+			return
+		}
+		if n == 0 || n > len(data)-off {
+			if len(data)-off >= c.MaxPackageSize {
+				c.reading = false
+				c.reject("package too large", "incomplete package reached MaxPackageSize", len(data)-off)
+				return
+			}
+			break
+		}
+		pkg := data[off : off+n]
+		off += n
+		msg, err := c.protocol.Decode(pkg, c)
+		stats.requests.Add(1)
+		if err != nil {
+			c.reading = false
+			c.reject("bad package", err.Error(), n)
+			return
+		}
+		c.deliver(msg)
+	}
+	c.reading = false
+	c.keep(data, off)
+}
+
+// keep holds the unparsed tail data[off:] for the next read.
+func (c *TcpConnection) keep(data []byte, off int) {
+	if c.Status() != StatusEstablished {
+		c.recv = nil
+		return
+	}
+	rest := data[off:]
+	switch {
+	case len(rest) == 0:
+		if cap(c.recv) > maxKeptRecv {
+			c.recv = nil
+		} else {
+			c.recv = c.recv[:0]
+		}
+	case len(c.recv) > 0 && &data[0] == &c.recv[0]:
+		c.recv = c.recv[:copy(c.recv, rest)]
+	default:
+		c.recv = append(c.recv[:0], rest...)
+	}
+}
+
+// maxKeptRecv is the largest receive buffer a connection keeps once its
+// package is done; bigger ones go back to the garbage collector.
+const maxKeptRecv = 4 << 10
+
+// reject closes a connection that sent what can never be a valid package.
+func (c *TcpConnection) reject(what, reason string, n int) {
+	slog.Warn("workerman: closing connection: "+what, "id", c.id, "remote", addrString(c.RemoteAddr()),
+		"protocol", protocolName(c), "package_length", n, "reason", reason)
+	if c.Status() == StatusEstablished {
+		c.Destroy()
+	}
+}
+
+func (c *TcpConnection) deliver(msg any) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.loop.Recovered("OnMessage", r)
+			c.Destroy()
+		}
+	}()
+	if c.OnMessage != nil {
+		c.OnMessage(c, msg)
+	}
+}
+
+// deliverRaw hands a raw tcp read to OnMessage as a []byte that is valid only
+// until OnMessage returns.
+func (c *TcpConnection) deliverRaw(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	stats.requests.Add(1)
+	c.deliver(c.raw.set(b))
+}
+
+// rawBox is one interface value holding a []byte whose slice header the
+// connection rewrites before each delivery, so that handing a read to OnMessage
+// allocates nothing. It is why the bytes are valid only during the callback.
+type rawBox struct {
+	v   any
+	hdr *[]byte
+}
+
+func (r *rawBox) set(b []byte) any {
+	if r.hdr == nil {
+		// A non-nil slice: a nil one would be boxed as the runtime's shared zero value.
+		r.v = make([]byte, 1)
+		r.hdr = (*[]byte)((*[2]unsafe.Pointer)(unsafe.Pointer(&r.v))[1])
+	}
+	*r.hdr = b
+	return r.v
+}
+
+func protocolName(c *TcpConnection) string {
+	if c.protocol == nil {
+		return "tcp"
+	}
+	return protocols.Name(c.protocol)
+}

@@ -1,0 +1,219 @@
+package eventloop
+
+import (
+	"io"
+	"net"
+)
+
+// Handler receives a connection's events. Every method runs on the loop.
+type Handler interface {
+	// OnData hands over bytes just read. b belongs to the loop and is valid
+	// only until OnData returns.
+	OnData(c *Conn, b []byte)
+	// OnDrain runs when the kernel has taken every byte sent so far. queued is
+	// true when some of them had to wait for the socket to become writable.
+	OnDrain(c *Conn, queued bool)
+	// OnClose runs once, when the connection is closed by either side. err is
+	// nil for an orderly close (EOF or Close).
+	OnClose(c *Conn, err error)
+}
+
+// connIO is what a backend does for one connection.
+type connIO interface {
+	flush(c *Conn)
+	setRead(c *Conn, on bool)
+	shutdownWrite(c *Conn) error
+	close(c *Conn)
+}
+
+// Conn is one connected stream socket owned by a loop. Its methods are
+// loop-only unless they say otherwise.
+type Conn struct {
+	loop *Loop
+	h    Handler
+	io   connIO
+
+	out    []byte // bytes sent and not yet taken by the kernel, from out[sent:]
+	sent   int
+	queued bool // some of out waited for writability
+
+	dirty  bool
+	closed bool
+	paused bool
+
+	remote, local net.Addr
+
+	// BytesRead and BytesWritten count the traffic of the connection.
+	BytesRead, BytesWritten int64
+}
+
+// Loop returns the loop that owns c. Safe from any goroutine.
+func (c *Conn) Loop() *Loop { return c.loop }
+
+// SetHandler sets who receives c's events; call it on the loop before the
+// callback that handed c over returns.
+func (c *Conn) SetHandler(h Handler) { c.h = h }
+
+// OutBuf returns the connection's pending output for the caller to append to;
+// hand the result back with SetOutBuf. Loop-only.
+func (c *Conn) OutBuf() []byte {
+	if c.out == nil {
+		c.out = c.loop.getBuf()
+	}
+	return c.out
+}
+
+// SetOutBuf stores the pending output after an append and schedules the flush
+// at the end of the loop's round. Loop-only.
+func (c *Conn) SetOutBuf(b []byte) {
+	c.out = b
+	if len(b) > c.sent && !c.dirty && !c.closed {
+		c.dirty = true
+		c.loop.dirty = append(c.loop.dirty, c)
+	}
+}
+
+// Write queues b for sending. Loop-only.
+func (c *Conn) Write(b []byte) { c.SetOutBuf(append(c.OutBuf(), b...)) }
+
+// Buffered is the number of bytes sent but not yet taken by the kernel. Loop-only.
+func (c *Conn) Buffered() int { return len(c.out) - c.sent + c.inflight() }
+
+func (c *Conn) inflight() int {
+	if n, ok := c.io.(*netConn); ok {
+		return len(n.wbuf)
+	}
+	return 0
+}
+
+// PauseRead stops reading from c until ResumeRead. Loop-only.
+func (c *Conn) PauseRead() {
+	if c.paused || c.closed {
+		return
+	}
+	c.paused = true
+	c.io.setRead(c, false)
+}
+
+// ResumeRead starts reading again. Loop-only.
+func (c *Conn) ResumeRead() {
+	if !c.paused || c.closed {
+		return
+	}
+	c.paused = false
+	c.io.setRead(c, true)
+}
+
+// Paused reports whether reading is paused. Loop-only.
+func (c *Conn) Paused() bool { return c.paused }
+
+// ShutdownWrite sends FIN after whatever the kernel already holds. Loop-only.
+func (c *Conn) ShutdownWrite() error {
+	if c.closed {
+		return net.ErrClosed
+	}
+	return c.io.shutdownWrite(c)
+}
+
+// Close closes the connection now, dropping unsent bytes; OnClose runs before
+// it returns. Loop-only.
+func (c *Conn) Close() { c.closeWith(nil) }
+
+// Closed reports whether the connection is closed. Loop-only.
+func (c *Conn) Closed() bool { return c.closed }
+
+// RemoteAddr is the peer's address. Safe from any goroutine.
+func (c *Conn) RemoteAddr() net.Addr { return c.remote }
+
+// LocalAddr is the connection's own address. Safe from any goroutine.
+func (c *Conn) LocalAddr() net.Addr { return c.local }
+
+func (c *Conn) closeWith(err error) {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	c.io.close(c)
+	if c.out != nil {
+		c.loop.putBuf(c.out)
+		c.out, c.sent = nil, 0
+	}
+	delete(c.loop.conns, c)
+	if err == io.EOF {
+		err = nil
+	}
+	if c.h != nil {
+		c.h.OnClose(c, err)
+	}
+}
+
+// drained is called by a backend once every byte of out is written.
+func (c *Conn) drained() {
+	c.loop.putBuf(c.out)
+	c.out, c.sent = nil, 0
+	queued := c.queued
+	c.queued = false
+	if c.h != nil {
+		c.h.OnDrain(c, queued)
+	}
+}
+
+// delivered hands read bytes to the handler.
+func (c *Conn) delivered(b []byte) {
+	c.BytesRead += int64(len(b))
+	if c.h != nil {
+		c.h.OnData(c, b)
+	}
+}
+
+func (l *Loop) newConn(io connIO, remote, local net.Addr) *Conn {
+	c := &Conn{loop: l, io: io, remote: remote, local: local}
+	l.conns[c] = struct{}{}
+	return c
+}
+
+// Listener accepts connections for a loop.
+type Listener struct {
+	loop   *Loop
+	io     listenerIO
+	accept func(c *Conn)
+	paused bool
+	closed bool
+	addr   net.Addr
+}
+
+type listenerIO interface {
+	setAccept(on bool)
+	close()
+}
+
+// Addr is the address the listener is bound to. Safe from any goroutine.
+func (ln *Listener) Addr() net.Addr { return ln.addr }
+
+// Pause stops accepting; pending connections wait in the kernel's backlog. Loop-only.
+func (ln *Listener) Pause() {
+	if ln.paused || ln.closed {
+		return
+	}
+	ln.paused = true
+	ln.io.setAccept(false)
+}
+
+// Resume starts accepting again. Loop-only.
+func (ln *Listener) Resume() {
+	if !ln.paused || ln.closed {
+		return
+	}
+	ln.paused = false
+	ln.io.setAccept(true)
+}
+
+// Close stops accepting and closes the loop's copy of the listening socket. Loop-only.
+func (ln *Listener) Close() {
+	if ln.closed {
+		return
+	}
+	ln.closed = true
+	ln.io.close()
+	delete(ln.loop.lns, ln)
+}

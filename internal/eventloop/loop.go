@@ -1,0 +1,350 @@
+package eventloop
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Backend names a way of waiting for sockets.
+type Backend string
+
+const (
+	// Epoll drives non-blocking sockets with epoll on one goroutine (Linux only).
+	Epoll Backend = "epoll"
+	// Portable uses net.Conn with a reader and a writer goroutine per connection,
+	// handing bytes to the same loop. It works everywhere.
+	Portable Backend = "portable"
+)
+
+// ErrStopped is returned when work is handed to a loop that has stopped.
+var ErrStopped = errors.New("eventloop: loop stopped")
+
+// ReadBufferSize is the size of the one read buffer each loop owns.
+const ReadBufferSize = 64 << 10
+
+// Loop is a process's reactor: one goroutine, locked to its OS thread, that runs
+// every socket callback, every task and every timer, one at a time.
+type Loop struct {
+	backend Backend
+	poll    poller                   // loop-only; nil while not running
+	waker   atomic.Pointer[pollerRef] // the same poller, for wake-ups from any goroutine
+
+	tid     atomic.Int64 // thread of the running loop goroutine, 0 when not running
+	goid    atomic.Int64 // goroutine id where thread ids are not available
+	running atomic.Bool
+
+	tmu    sync.Mutex
+	timers timerHeap
+	byID   map[TimerID]*timerEntry
+	nextID TimerID
+
+	qmu      sync.Mutex
+	tasks    []func()
+	spare    []func()
+	wakeSent atomic.Bool
+
+	readBuf []byte
+	free    [][]byte
+	dirty   []*Conn
+	conns   map[*Conn]struct{}
+	lns     map[*Listener]struct{}
+
+	users    int // guarded by defaultMu
+	stopping bool
+	done     chan struct{}
+	wg       sync.WaitGroup // goroutines of the portable backend
+
+	panics atomic.Uint64
+}
+
+var (
+	defaultMu      sync.Mutex
+	defaultLoop    *Loop
+	defaultBackend = DefaultBackend()
+)
+
+// DefaultBackend is the backend a new loop uses unless SetBackend chose
+// another: epoll on Linux, portable elsewhere. WORKERMAN_EVENT_LOOP=portable
+// selects the portable one on Linux too.
+func DefaultBackend() Backend {
+	if os.Getenv("WORKERMAN_EVENT_LOOP") == string(Portable) || !epollAvailable {
+		return Portable
+	}
+	return Epoll
+}
+
+// SetBackend chooses the backend of the process's loop. It takes effect the
+// next time the loop is created, that is while no one holds it.
+func SetBackend(b Backend) error {
+	if b == Epoll && !epollAvailable {
+		return fmt.Errorf("eventloop: backend %q is not available on %s", b, runtime.GOOS)
+	}
+	if b != Epoll && b != Portable {
+		return fmt.Errorf("eventloop: unknown backend %q", b)
+	}
+	defaultMu.Lock()
+	defer defaultMu.Unlock()
+	if defaultLoop != nil && defaultLoop.users > 0 {
+		return errors.New("eventloop: cannot change the backend of a running loop")
+	}
+	defaultBackend = b
+	if defaultLoop != nil {
+		defaultLoop.backend = b
+	}
+	return nil
+}
+
+// Default returns the process's loop, creating it (not yet running) on first use.
+// Timers and tasks given to a loop that is not running wait for it to start.
+func Default() *Loop {
+	defaultMu.Lock()
+	defer defaultMu.Unlock()
+	if defaultLoop == nil {
+		defaultLoop = newLoop(defaultBackend)
+	}
+	return defaultLoop
+}
+
+func newLoop(b Backend) *Loop {
+	return &Loop{
+		backend: b,
+		byID:    make(map[TimerID]*timerEntry),
+		conns:   make(map[*Conn]struct{}),
+		lns:     make(map[*Listener]struct{}),
+	}
+}
+
+// Backend reports which backend the loop uses.
+func (l *Loop) Backend() Backend { return l.backend }
+
+// Acquire starts the loop for one more user; the first user starts its goroutine.
+// Every Acquire is paired with a Release.
+func (l *Loop) Acquire() error {
+	defaultMu.Lock()
+	defer defaultMu.Unlock()
+	if l.users > 0 {
+		l.users++
+		return nil
+	}
+	p, err := newPoller(l)
+	if err != nil {
+		return err
+	}
+	l.poll = p
+	l.waker.Store(&pollerRef{p})
+	l.readBuf = make([]byte, ReadBufferSize)
+	l.stopping = false
+	l.done = make(chan struct{})
+	l.users = 1
+	started := make(chan struct{})
+	go l.run(started)
+	<-started
+	return nil
+}
+
+// Release gives back one Acquire. The last one stops the loop: it closes every
+// listener and connection still open (their OnClose runs), drops every timer,
+// and returns once the loop goroutine and every helper goroutine has ended and
+// every file descriptor is closed. It must not be called on the loop.
+func (l *Loop) Release() {
+	defaultMu.Lock()
+	if l.users == 0 {
+		defaultMu.Unlock()
+		return
+	}
+	l.users--
+	last := l.users == 0
+	if last && defaultLoop == l {
+		defaultLoop = nil
+	}
+	defaultMu.Unlock()
+	if !last {
+		return
+	}
+	l.Post(func() { l.stopping = true })
+	<-l.done
+	l.wg.Wait()
+}
+
+// Running reports whether the loop goroutine is running.
+func (l *Loop) Running() bool { return l.running.Load() }
+
+// InLoop reports whether the caller runs on the loop goroutine.
+func (l *Loop) InLoop() bool {
+	if !l.running.Load() {
+		return false
+	}
+	return onThread(l)
+}
+
+// Post queues fn to run on the loop and wakes it. Safe from any goroutine;
+// a loop that is not running yet runs fn once it starts.
+func (l *Loop) Post(fn func()) {
+	l.qmu.Lock()
+	l.tasks = append(l.tasks, fn)
+	l.qmu.Unlock()
+	if !l.wakeSent.Swap(true) {
+		l.wake()
+	}
+}
+
+// Exec runs fn on the loop and waits for it. On the loop, or while the loop is
+// not running (so no loop code can run), it simply calls fn.
+func (l *Loop) Exec(fn func()) {
+	if !l.running.Load() || l.InLoop() {
+		fn()
+		return
+	}
+	done := make(chan struct{})
+	l.Post(func() {
+		defer close(done)
+		fn()
+	})
+	<-done
+}
+
+type pollerRef struct{ p poller }
+
+func (l *Loop) wake() {
+	if r := l.waker.Load(); r != nil {
+		r.p.wake()
+	}
+}
+
+// Panics is how many panics in callbacks, tasks and timers the loop recovered.
+func (l *Loop) Panics() uint64 { return l.panics.Load() }
+
+// Recovered logs a panic recovered from user code, with its stack, and counts it.
+func (l *Loop) Recovered(where string, v any) {
+	l.panics.Add(1)
+	slog.Error("workerman: panic recovered", "in", where, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+}
+
+func (l *Loop) run(started chan<- struct{}) {
+	runtime.LockOSThread()
+	markThread(l)
+	l.running.Store(true)
+	close(started)
+	defer func() {
+		l.shutdown()
+		l.running.Store(false)
+		l.tid.Store(0)
+		l.goid.Store(0)
+		close(l.done)
+	}()
+	for !l.stopping {
+		l.poll.wait(l.timeout())
+		l.flush()
+		l.runTasks()
+		l.runTimers()
+		l.flush()
+	}
+}
+
+// timeout is how long the loop may sleep: until the next timer, not at all when
+// tasks wait, or forever (-1).
+func (l *Loop) timeout() time.Duration {
+	l.qmu.Lock()
+	pending := len(l.tasks) > 0
+	l.qmu.Unlock()
+	if pending {
+		return 0
+	}
+	l.tmu.Lock()
+	defer l.tmu.Unlock()
+	if len(l.timers) == 0 {
+		return -1
+	}
+	d := time.Duration(l.timers[0].when - nanotime())
+	if d < 0 {
+		return 0
+	}
+	return d
+}
+
+func (l *Loop) runTasks() {
+	l.wakeSent.Store(false)
+	l.qmu.Lock()
+	tasks := l.tasks
+	l.tasks = l.spare[:0]
+	l.qmu.Unlock()
+	for i, fn := range tasks {
+		l.runTask(fn)
+		tasks[i] = nil
+	}
+	l.qmu.Lock()
+	l.spare = tasks[:0]
+	l.qmu.Unlock()
+}
+
+func (l *Loop) runTask(fn func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			l.Recovered("posted task", r)
+		}
+	}()
+	fn()
+}
+
+// flush writes out what the callbacks of this round sent: one write per
+// connection per round, however many packages it answered.
+func (l *Loop) flush() {
+	for i := 0; i < len(l.dirty); i++ {
+		c := l.dirty[i]
+		l.dirty[i] = nil
+		c.dirty = false
+		if !c.closed {
+			c.io.flush(c)
+		}
+	}
+	l.dirty = l.dirty[:0]
+}
+
+func (l *Loop) shutdown() {
+	for ln := range l.lns {
+		ln.Close()
+	}
+	l.runTasks() // connections accepted just before the listeners closed
+	for c := range l.conns {
+		c.Close()
+	}
+	l.runTasks()
+	l.DelAllTimers()
+	l.waker.Store(nil)
+	l.poll.close()
+	l.poll = nil
+	l.readBuf = nil
+	l.free = nil
+}
+
+const (
+	outBufSize  = 16 << 10
+	maxFreeBufs = 1024
+	maxKeptBuf  = 256 << 10
+)
+
+// getBuf hands out a send buffer from the loop's free list.
+func (l *Loop) getBuf() []byte {
+	if n := len(l.free); n > 0 {
+		b := l.free[n-1]
+		l.free[n-1] = nil
+		l.free = l.free[:n-1]
+		return b
+	}
+	return make([]byte, 0, outBufSize)
+}
+
+// putBuf takes back a send buffer once the kernel has all of its bytes.
+func (l *Loop) putBuf(b []byte) {
+	if cap(b) == 0 || cap(b) > maxKeptBuf || len(l.free) >= maxFreeBufs {
+		return
+	}
+	l.free = append(l.free, b[:0])
+}

@@ -1,0 +1,148 @@
+package eventloop
+
+import (
+	"container/heap"
+	"time"
+)
+
+// TimerID names a timer; ids start at 1 and are never reused by a loop.
+type TimerID uint64
+
+type timerEntry struct {
+	id       TimerID
+	when     int64 // nanotime
+	interval time.Duration
+	repeat   bool
+	fn       func()
+	index    int // in the heap; -1 once removed
+}
+
+// timerHeap orders timers by deadline, then by id so that timers due at the
+// same moment run in the order they were added.
+type timerHeap []*timerEntry
+
+func (h timerHeap) Len() int { return len(h) }
+func (h timerHeap) Less(i, j int) bool {
+	if h[i].when != h[j].when {
+		return h[i].when < h[j].when
+	}
+	return h[i].id < h[j].id
+}
+func (h timerHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index = i
+	h[j].index = j
+}
+func (h *timerHeap) Push(x any) {
+	t := x.(*timerEntry)
+	t.index = len(*h)
+	*h = append(*h, t)
+}
+func (h *timerHeap) Pop() any {
+	old := *h
+	n := len(old)
+	t := old[n-1]
+	old[n-1] = nil
+	t.index = -1
+	*h = old[:n-1]
+	return t
+}
+
+var epoch = time.Now()
+
+// nanotime is monotonic time since the process started.
+func nanotime() int64 { return int64(time.Since(epoch)) }
+
+// AddTimer runs fn on the loop after d, and every d after that when repeat is
+// set. Safe from any goroutine. A negative d counts as zero.
+func (l *Loop) AddTimer(d time.Duration, repeat bool, fn func()) TimerID {
+	if d < 0 {
+		d = 0
+	}
+	t := &timerEntry{when: nanotime() + int64(d), interval: d, repeat: repeat, fn: fn}
+	l.tmu.Lock()
+	l.nextID++
+	t.id = l.nextID
+	heap.Push(&l.timers, t)
+	l.byID[t.id] = t
+	first := l.timers[0] == t
+	l.tmu.Unlock()
+	if first && !l.InLoop() {
+		l.Post(func() {}) // the loop may be asleep with a later deadline
+	}
+	return t.id
+}
+
+// DelTimer removes a timer and reports whether it was still there. Safe from
+// any goroutine, and from inside any timer's callback, its own included.
+func (l *Loop) DelTimer(id TimerID) bool {
+	l.tmu.Lock()
+	defer l.tmu.Unlock()
+	t, ok := l.byID[id]
+	if !ok {
+		return false
+	}
+	delete(l.byID, id)
+	if t.index >= 0 {
+		heap.Remove(&l.timers, t.index)
+	}
+	return true
+}
+
+// DelAllTimers removes every timer.
+func (l *Loop) DelAllTimers() {
+	l.tmu.Lock()
+	defer l.tmu.Unlock()
+	for _, t := range l.timers {
+		t.index = -1
+	}
+	clear(l.timers)
+	l.timers = l.timers[:0]
+	clear(l.byID)
+}
+
+// TimerCount is the number of live timers.
+func (l *Loop) TimerCount() int {
+	l.tmu.Lock()
+	defer l.tmu.Unlock()
+	return len(l.byID)
+}
+
+// runTimers fires every timer that is due. A repeating timer is rescheduled
+// before its callback runs, one interval after its last deadline; a loop that
+// fell behind skips the missed ticks rather than firing them in a burst.
+func (l *Loop) runTimers() {
+	now := nanotime()
+	for {
+		l.tmu.Lock()
+		if len(l.timers) == 0 || l.timers[0].when > now {
+			l.tmu.Unlock()
+			return
+		}
+		t := l.timers[0]
+		if t.repeat {
+			next := t.when + int64(t.interval)
+			if next <= now {
+				next = now + max(int64(t.interval), 1)
+			}
+			t.when = next
+			heap.Fix(&l.timers, 0)
+		} else {
+			heap.Pop(&l.timers)
+			delete(l.byID, t.id)
+		}
+		l.tmu.Unlock()
+		l.fire(t)
+		l.flush()
+	}
+}
+
+func (l *Loop) fire(t *timerEntry) {
+	defer func() {
+		if r := recover(); r != nil {
+			l.Recovered("timer", r)
+			l.DelTimer(t.id)
+		}
+	}()
+	t.fn()
+}

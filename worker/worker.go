@@ -1,0 +1,286 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/workerman-go/workerman/connection"
+	"github.com/workerman-go/workerman/internal/eventloop"
+	"github.com/workerman-go/workerman/protocols"
+	_ "github.com/workerman-go/workerman/protocols/frame" // registers frame://
+	_ "github.com/workerman-go/workerman/protocols/text"  // registers text://
+)
+
+// Worker is a listening socket and the callbacks that serve its connections.
+// Set its fields before the worker starts; the callbacks run on the
+// process's event loop, one at a time.
+type Worker struct {
+	// Name shows in status tables and logs ("none" when empty).
+	Name string
+	// Count is how many processes serve this worker in multi-process mode.
+	Count int
+	// Transport is "tcp" or "unix"; the scheme sets it, and setting it to
+	// "unix" makes e.g. "http:///run/app.sock" listen on a unix socket.
+	Transport string
+	// Protocol frames and encodes messages; the scheme sets it, nil is raw tcp.
+	Protocol protocols.Protocol
+	// ReusePort makes each process bind its own SO_REUSEPORT socket.
+	ReusePort bool
+	// User and Group are the account worker processes run as when started by root.
+	User, Group string
+	// Reloadable workers are replaced by `reload`; others only run OnWorkerReload.
+	Reloadable bool
+	// ID is the worker process's slot, 0..Count-1.
+	ID int
+
+	// MaxSendBufferSize and MaxPackageSize are given to every connection
+	// (0: connection.DefaultMaxSendBufferSize and DefaultMaxPackageSize).
+	MaxSendBufferSize int
+	MaxPackageSize    int
+
+	OnWorkerStart  func(w *Worker)
+	OnWorkerStop   func(w *Worker)
+	OnWorkerReload func(w *Worker)
+	OnConnect      func(c *connection.TcpConnection)
+	OnMessage      func(c *connection.TcpConnection, data any)
+	OnClose        func(c *connection.TcpConnection)
+	OnError        func(c *connection.TcpConnection, code int, msg string)
+	OnBufferFull   func(c *connection.TcpConnection)
+	OnBufferDrain  func(c *connection.TcpConnection)
+
+	socketName string
+	scheme     string
+	address    string
+	err        error // from New
+
+	file  *os.File // the bound listening socket
+	addr  net.Addr
+	ln    *eventloop.Listener
+	conns map[uint64]*connection.TcpConnection
+	loop  *eventloop.Loop
+}
+
+var (
+	registryMu sync.Mutex
+	registry   []*Worker
+)
+
+// New makes a worker for socketName, "scheme://address": tcp, unix (a path:
+// "unix:///run/app.sock"), or any registered protocol (text, frame, http, ...,
+// or one of your own) over tcp. An empty name makes a worker with no socket,
+// for timers and clients. The worker is remembered for RunAll; a bad name
+// is reported when the worker starts.
+func New(socketName string) *Worker {
+	w := &Worker{Count: 1, Reloadable: true, socketName: socketName, conns: map[uint64]*connection.TcpConnection{}}
+	w.err = w.parse()
+	registryMu.Lock()
+	registry = append(registry, w)
+	registryMu.Unlock()
+	return w
+}
+
+func (w *Worker) parse() error {
+	if w.socketName == "" {
+		return nil
+	}
+	scheme, address, ok := strings.Cut(w.socketName, "://")
+	if !ok || scheme == "" {
+		return fmt.Errorf("worker: bad socket name %q: want scheme://address", w.socketName)
+	}
+	w.scheme, w.address = scheme, address
+	switch scheme {
+	case "tcp", "unix":
+		w.Transport = scheme
+		return nil
+	}
+	p, ok := protocols.Lookup(scheme)
+	if !ok {
+		return fmt.Errorf("worker: %w %q in %q (registered: %s)", protocols.ErrUnknownScheme, scheme, w.socketName, strings.Join(protocols.Schemes(), ", "))
+	}
+	w.Transport = "tcp"
+	w.Protocol = p
+	return nil
+}
+
+// SocketName is the name the worker was made with.
+func (w *Worker) SocketName() string { return w.socketName }
+
+// DisplayName is Name, or "none" when it is empty.
+func (w *Worker) DisplayName() string {
+	if w.Name == "" {
+		return "none"
+	}
+	return w.Name
+}
+
+// Addr is the address the worker listens on, known once it is bound; with
+// port 0 it tells the port the system chose.
+func (w *Worker) Addr() net.Addr { return w.addr }
+
+// Bind creates the worker's listening socket if it has none yet. Starting a
+// worker binds it; call Bind first to learn the address before that.
+func (w *Worker) Bind() error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.file != nil || w.socketName == "" {
+		return nil
+	}
+	network, address := "tcp", w.address
+	if w.Transport == "unix" {
+		network = "unix"
+	}
+	lc := net.ListenConfig{Control: func(_, _ string, rc rawConn) error { return setListenOptions(rc, network, w.ReusePort) }}
+	ln, err := lc.Listen(context.Background(), network, address)
+	if err != nil {
+		return fmt.Errorf("worker: listen %s: %w", w.socketName, err)
+	}
+	type filer interface{ File() (*os.File, error) }
+	if ul, ok := ln.(*net.UnixListener); ok {
+		ul.SetUnlinkOnClose(false) // the path stays until Unlisten
+	}
+	f, err := ln.(filer).File()
+	ln.Close()
+	if err != nil {
+		return fmt.Errorf("worker: listen %s: %w", w.socketName, err)
+	}
+	w.file, w.addr = f, ln.Addr()
+	return nil
+}
+
+// UseListener makes the worker serve a listening socket it was handed, such
+// as one inherited from a parent process.
+func (w *Worker) UseListener(f *os.File) error {
+	ln, err := net.FileListener(f)
+	if err != nil {
+		return fmt.Errorf("worker: inherited socket for %s: %w", w.socketName, err)
+	}
+	w.addr = ln.Addr()
+	ln.Close()
+	w.file = f
+	return nil
+}
+
+// ListenerFile is the worker's bound listening socket, nil before Bind.
+func (w *Worker) ListenerFile() *os.File { return w.file }
+
+// Listen binds the socket if needed and starts accepting on the loop. Workers
+// call it when they start; call it from OnWorkerStart for extra listeners.
+func (w *Worker) Listen() error {
+	return w.listen(false)
+}
+
+func (w *Worker) listen(paused bool) error {
+	if err := w.Bind(); err != nil {
+		return err
+	}
+	if w.file == nil || w.ln != nil {
+		return nil
+	}
+	var err error
+	w.loopOf().Exec(func() {
+		w.ln, err = w.loop.Listen(w.file, paused, w.accept)
+	})
+	if err != nil {
+		return fmt.Errorf("worker: %s: %w", w.socketName, err)
+	}
+	w.addr = w.ln.Addr()
+	return nil
+}
+
+// Unlisten stops accepting and closes the listening socket; connections
+// already accepted stay.
+func (w *Worker) Unlisten() {
+	w.loopOf().Exec(func() {
+		if w.ln != nil {
+			w.ln.Close()
+			w.ln = nil
+		}
+	})
+	w.closeFile()
+}
+
+func (w *Worker) closeFile() {
+	if w.file == nil {
+		return
+	}
+	w.file.Close()
+	w.file = nil
+	if w.Transport == "unix" && w.address != "" {
+		os.Remove(w.address)
+	}
+}
+
+// PauseAccept stops accepting new connections; they wait in the backlog.
+func (w *Worker) PauseAccept() {
+	w.loopOf().Exec(func() {
+		if w.ln != nil {
+			w.ln.Pause()
+		}
+	})
+}
+
+// ResumeAccept accepts again after PauseAccept.
+func (w *Worker) ResumeAccept() {
+	w.loopOf().Exec(func() {
+		if w.ln != nil {
+			w.ln.Resume()
+		}
+	})
+}
+
+// Connections are the worker's live connections by id. Loop-only; do not
+// modify the map.
+func (w *Worker) Connections() map[uint64]*connection.TcpConnection { return w.conns }
+
+func (w *Worker) loopOf() *eventloop.Loop {
+	if w.loop == nil {
+		w.loop = eventloop.Default()
+	}
+	return w.loop
+}
+
+// accept runs on the loop for every new connection.
+func (w *Worker) accept(sock *eventloop.Conn) {
+	c := connection.Accept(sock, connection.Options{
+		Protocol:          w.Protocol,
+		Transport:         w.Transport,
+		Worker:            w.DisplayName(),
+		OnMessage:         w.OnMessage,
+		OnClose:           w.OnClose,
+		OnError:           w.OnError,
+		OnBufferFull:      w.OnBufferFull,
+		OnBufferDrain:     w.OnBufferDrain,
+		MaxSendBufferSize: w.MaxSendBufferSize,
+		MaxPackageSize:    w.MaxPackageSize,
+		OnGone:            func(c *connection.TcpConnection) { delete(w.conns, c.ID()) },
+	})
+	w.conns[c.ID()] = c
+	if w.OnConnect != nil {
+		w.call("OnConnect", func() { w.OnConnect(c) }, c.Destroy)
+	}
+}
+
+// call runs a user callback on the loop; a panic is logged and counted, and
+// onPanic (if any) runs.
+func (w *Worker) call(where string, fn func(), onPanic func()) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.loopOf().Recovered(where, r)
+			ok = false
+			if onPanic != nil {
+				onPanic()
+			}
+		}
+	}()
+	fn()
+	return true
+}
+
+// errPanicked reports a start callback that panicked.
+var errPanicked = errors.New("worker: callback panicked")
