@@ -33,7 +33,7 @@ const ReadBufferSize = 64 << 10
 // every socket callback, every task and every timer, one at a time.
 type Loop struct {
 	backend Backend
-	poll    poller                   // loop-only; nil while not running
+	poll    poller                    // loop-only; nil while not running
 	waker   atomic.Pointer[pollerRef] // the same poller, for wake-ups from any goroutine
 
 	tid     atomic.Int64 // thread of the running loop goroutine, 0 when not running
