@@ -100,6 +100,7 @@ type TcpConnection struct {
 	reading  bool   // inside onData: Resume must not re-enter it
 	ending   bool   // End: half-close once flushed
 	closedCb bool
+	onDrain  func() // NotifyDrain's one-shot callback
 	linger   eventloop.TimerID
 	onGone   func(*TcpConnection)
 	raw      rawBox
@@ -237,8 +238,29 @@ func (c *TcpConnection) send(v any, raw bool) error {
 	if c.sock.Buffered() >= c.MaxSendBufferSize && c.OnBufferFull != nil {
 		c.guard("OnBufferFull", func() { c.OnBufferFull(c) })
 	}
+	if c.Status() == StatusClosing && c.sock.Buffered() == 0 && !c.ending {
+		c.Destroy() // Encode asked to close and appended nothing
+	}
 	return nil
 }
+
+// CloseWhenFlushed stops delivering packages and closes the connection once
+// everything sent so far has reached the kernel. Loop-only; protocols call it
+// from Encode (e.g. HTTP after a response that ends the connection).
+func (c *TcpConnection) CloseWhenFlushed() {
+	if c.Status() >= StatusClosing {
+		return
+	}
+	c.status.Store(int32(StatusClosing))
+	c.sock.PauseRead()
+}
+
+// SendBufferLimit is MaxSendBufferSize, for protocols.
+func (c *TcpConnection) SendBufferLimit() int { return c.MaxSendBufferSize }
+
+// NotifyDrain runs fn once on the loop the next time the send buffer is
+// empty; a later call replaces an earlier one. Loop-only.
+func (c *TcpConnection) NotifyDrain(fn func()) { c.onDrain = fn }
 
 // Close sends data (each value through Send), stops reading, and closes the
 // connection once everything sent has reached the kernel. OnClose runs then.
@@ -433,6 +455,10 @@ func (h *handler) OnDrain(_ *eventloop.Conn, queued bool) {
 		c.Destroy()
 		return
 	}
+	if fn := c.onDrain; fn != nil {
+		c.onDrain = nil
+		c.guard("drain", fn)
+	}
 	if queued && c.OnBufferDrain != nil {
 		c.guard("OnBufferDrain", func() { c.OnBufferDrain(c) })
 	}
@@ -446,6 +472,7 @@ func (h *handler) OnClose(_ *eventloop.Conn, err error) {
 		c.linger = 0
 	}
 	c.recv = nil
+	c.onDrain = nil
 	if err != nil {
 		slog.Debug("workerman: connection closed", "id", c.id, "remote", addrString(c.RemoteAddr()), "err", err)
 	}

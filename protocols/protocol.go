@@ -24,6 +24,17 @@ type Conn interface {
 	// End sends b as is, stops reading, half-closes the connection once b is
 	// flushed and closes it after a short linger. Protocols answer bad input with it.
 	End(b []byte)
+	// CloseWhenFlushed stops delivering packages and closes the connection
+	// once everything sent so far (including what the current Encode appends)
+	// has reached the kernel. Safe to call from inside Encode.
+	CloseWhenFlushed()
+	// SendBufferSize is the number of bytes waiting to be written, and
+	// SendBufferLimit the connection's MaxSendBufferSize.
+	SendBufferSize() int
+	SendBufferLimit() int
+	// NotifyDrain runs fn once on the loop, the next time the send buffer is
+	// empty; a protocol streaming a large body uses it to write the next piece.
+	NotifyDrain(fn func())
 	// ProtocolState and SetProtocolState keep the protocol's per-connection state.
 	ProtocolState() any
 	SetProtocolState(v any)
