@@ -101,6 +101,7 @@ type TcpConnection struct {
 	ending   bool   // End: half-close once flushed
 	closedCb bool
 	onDrain  func() // NotifyDrain's one-shot callback
+	full     bool   // OnBufferFull ran since the buffer last drained
 	linger   eventloop.TimerID
 	onGone   func(*TcpConnection)
 	raw      rawBox
@@ -235,8 +236,11 @@ func (c *TcpConnection) send(v any, raw bool) error {
 	if err != nil {
 		return fmt.Errorf("connection %d: %w", c.id, err)
 	}
-	if c.sock.Buffered() >= c.MaxSendBufferSize && c.OnBufferFull != nil {
-		c.guard("OnBufferFull", func() { c.OnBufferFull(c) })
+	if c.sock.Buffered() >= c.MaxSendBufferSize {
+		c.full = true
+		if c.OnBufferFull != nil {
+			c.guard("OnBufferFull", func() { c.OnBufferFull(c) })
+		}
 	}
 	if c.Status() == StatusClosing && c.sock.Buffered() == 0 && !c.ending {
 		c.Destroy() // Encode asked to close and appended nothing
@@ -459,9 +463,11 @@ func (h *handler) OnDrain(_ *eventloop.Conn, queued bool) {
 		c.onDrain = nil
 		c.guard("drain", fn)
 	}
-	if queued && c.OnBufferDrain != nil {
+	// Drain pairs with Full even when the kernel took the bytes at once.
+	if (queued || c.full) && c.OnBufferDrain != nil {
 		c.guard("OnBufferDrain", func() { c.OnBufferDrain(c) })
 	}
+	c.full = false
 }
 
 func (h *handler) OnClose(_ *eventloop.Conn, err error) {
