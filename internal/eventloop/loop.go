@@ -36,8 +36,7 @@ type Loop struct {
 	poll    poller                    // loop-only; nil while not running
 	waker   atomic.Pointer[pollerRef] // the same poller, for wake-ups from any goroutine
 
-	tid     atomic.Int64 // thread of the running loop goroutine, 0 when not running
-	goid    atomic.Int64 // goroutine id where thread ids are not available
+	owner   atomic.Uint64 // identifies the running loop goroutine (see isOwner)
 	running atomic.Bool
 
 	tmu    sync.Mutex
@@ -181,7 +180,7 @@ func (l *Loop) InLoop() bool {
 	if !l.running.Load() {
 		return false
 	}
-	return onThread(l)
+	return isOwner(l)
 }
 
 // Post queues fn to run on the loop and wakes it. Safe from any goroutine;
@@ -229,14 +228,13 @@ func (l *Loop) Recovered(where string, v any) {
 
 func (l *Loop) run(started chan<- struct{}) {
 	runtime.LockOSThread()
-	markThread(l)
+	markOwner(l)
 	l.running.Store(true)
 	close(started)
 	defer func() {
 		l.shutdown()
 		l.running.Store(false)
-		l.tid.Store(0)
-		l.goid.Store(0)
+		l.owner.Store(0)
 		close(l.done)
 	}()
 	for !l.stopping {

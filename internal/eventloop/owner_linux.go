@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && !amd64 && !arm64
 
 package eventloop
 
@@ -6,6 +6,6 @@ import "syscall"
 
 // The loop goroutine is locked to its thread, and no other goroutine runs on a
 // locked thread, so the thread id tells the loop apart from everyone else.
-func markThread(l *Loop) { l.tid.Store(int64(syscall.Gettid())) }
+func markOwner(l *Loop) { l.owner.Store(uint64(syscall.Gettid())) }
 
-func onThread(l *Loop) bool { return l.tid.Load() == int64(syscall.Gettid()) }
+func isOwner(l *Loop) bool { return l.owner.Load() == uint64(syscall.Gettid()) }
