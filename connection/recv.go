@@ -61,30 +61,31 @@ func (c *TcpConnection) parse(b []byte) {
 	c.keep(data, off)
 }
 
-// keep holds the unparsed tail data[off:] for the next read.
+// keep holds the unparsed tail data[off:] for the next read, in a buffer from
+// the loop's free list that goes back as soon as no package is incomplete: an
+// idle connection holds no receive buffer.
 func (c *TcpConnection) keep(data []byte, off int) {
-	if c.Status() != StatusEstablished {
-		c.recv = nil
+	rest := data[off:]
+	if len(rest) == 0 || c.Status() != StatusEstablished {
+		c.dropRecv()
 		return
 	}
-	rest := data[off:]
-	switch {
-	case len(rest) == 0:
-		if cap(c.recv) > maxKeptRecv {
-			c.recv = nil
-		} else {
-			c.recv = c.recv[:0]
-		}
-	case len(c.recv) > 0 && &data[0] == &c.recv[0]:
+	if c.recv == nil {
+		c.recv = c.loop.Buffer()
+	}
+	if len(c.recv) > 0 && &data[0] == &c.recv[0] {
 		c.recv = c.recv[:copy(c.recv, rest)]
-	default:
+	} else {
 		c.recv = append(c.recv[:0], rest...)
 	}
 }
 
-// maxKeptRecv is the largest receive buffer a connection keeps once its
-// package is done; bigger ones go back to the garbage collector.
-const maxKeptRecv = 4 << 10
+func (c *TcpConnection) dropRecv() {
+	if c.recv != nil {
+		c.loop.Recycle(c.recv)
+		c.recv = nil
+	}
+}
 
 // reject closes a connection that sent what can never be a valid package.
 func (c *TcpConnection) reject(what, reason string, n int) {

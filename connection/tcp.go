@@ -306,7 +306,7 @@ func (c *TcpConnection) End(b []byte) {
 	c.send(b, true)
 	c.status.Store(int32(StatusClosing))
 	c.ending = true
-	c.recv = nil
+	c.dropRecv()
 	if c.sock.Buffered() == 0 {
 		c.halfClose()
 	}
@@ -477,7 +477,7 @@ func (h *handler) OnClose(_ *eventloop.Conn, err error) {
 		c.loop.DelTimer(c.linger)
 		c.linger = 0
 	}
-	c.recv = nil
+	c.dropRecv()
 	c.onDrain = nil
 	if err != nil {
 		slog.Debug("workerman: connection closed", "id", c.id, "remote", addrString(c.RemoteAddr()), "err", err)

@@ -328,6 +328,14 @@ const (
 	maxKeptBuf  = 256 << 10
 )
 
+// Buffer hands out an empty buffer from the loop's free list, for bytes a
+// connection must hold between reads or writes. Loop-only.
+func (l *Loop) Buffer() []byte { return l.getBuf() }
+
+// Recycle takes back a buffer from Buffer once its bytes are no longer
+// needed. Loop-only.
+func (l *Loop) Recycle(b []byte) { l.putBuf(b) }
+
 // getBuf hands out a send buffer from the loop's free list.
 func (l *Loop) getBuf() []byte {
 	if n := len(l.free); n > 0 {
