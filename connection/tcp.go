@@ -102,6 +102,8 @@ type TcpConnection struct {
 	closedCb bool
 	onDrain  func() // NotifyDrain's one-shot callback
 	full     bool   // OnBufferFull ran since the buffer last drained
+	counted  bool   // included in Stats().Connections
+	early    []byte // what a client connection sent before it connected
 	linger   eventloop.TimerID
 	onGone   func(*TcpConnection)
 	raw      rawBox
@@ -138,8 +140,6 @@ func Accept(sock *eventloop.Conn, o Options) *TcpConnection {
 		MaxSendBufferSize: o.MaxSendBufferSize,
 		MaxPackageSize:    o.MaxPackageSize,
 		id:                nextID.Add(1),
-		sock:              sock,
-		loop:              sock.Loop(),
 		protocol:          o.Protocol,
 		transport:         o.Transport,
 		worker:            o.Worker,
@@ -154,14 +154,26 @@ func Accept(sock *eventloop.Conn, o Options) *TcpConnection {
 	if c.transport == "" {
 		c.transport = "tcp"
 	}
+	c.attach(sock)
+	return c
+}
+
+// attach gives the connection its socket and makes it established. Loop-only.
+func (c *TcpConnection) attach(sock *eventloop.Conn) {
+	c.sock, c.loop = sock, sock.Loop()
 	c.status.Store(int32(StatusEstablished))
+	c.closedCb = false
 	c.h.c = c
 	sock.SetHandler(&c.h)
+	c.counted = true
 	stats.connections.Add(1)
+	if len(c.early) > 0 {
+		sock.Write(c.early)
+		c.early = nil
+	}
 	if p, ok := c.protocol.(protocols.Connector); ok {
 		p.OnConnect(c)
 	}
-	return c
 }
 
 // ID identifies the connection within its process; ids start at 1.
@@ -220,6 +232,9 @@ func (c *TcpConnection) send(v any, raw bool) error {
 	if c.Status() >= StatusClosing {
 		return ErrClosed
 	}
+	if c.sock == nil {
+		return c.sendEarly(v, raw)
+	}
 	if c.sock.Buffered() >= c.MaxSendBufferSize {
 		stats.sendFail.Add(1)
 		c.fail(SendFail, ErrBufferFull.Error()[len("connection: "):])
@@ -246,6 +261,23 @@ func (c *TcpConnection) send(v any, raw bool) error {
 		c.Destroy() // Encode asked to close and appended nothing
 	}
 	return nil
+}
+
+// sendEarly keeps what a client connection sends before it is connected; it
+// goes out first once the connection is established.
+func (c *TcpConnection) sendEarly(v any, raw bool) error {
+	if len(c.early) >= c.MaxSendBufferSize {
+		stats.sendFail.Add(1)
+		c.fail(SendFail, ErrBufferFull.Error()[len("connection: "):])
+		return ErrBufferFull
+	}
+	var err error
+	if c.protocol != nil && !raw {
+		c.early, err = c.protocol.Encode(c.early, v, c)
+	} else {
+		c.early, err = protocols.AppendBytes(c.early, v)
+	}
+	return err
 }
 
 // CloseWhenFlushed stops delivering packages and closes the connection once
@@ -303,6 +335,10 @@ func (c *TcpConnection) End(b []byte) {
 	if c.Status() >= StatusClosing {
 		return
 	}
+	if c.sock == nil {
+		c.Destroy()
+		return
+	}
 	c.send(b, true)
 	c.status.Store(int32(StatusClosing))
 	c.ending = true
@@ -329,10 +365,12 @@ func (c *TcpConnection) Destroy() {
 		c.loop.Post(c.Destroy)
 		return
 	}
-	if c.sock.Closed() {
-		return
+	switch {
+	case c.sock != nil && !c.sock.Closed():
+		c.sock.Close() // runs handler.OnClose
+	case c.sock == nil && c.Status() != StatusClosed:
+		c.finish(nil) // a client connection that never connected
 	}
-	c.sock.Close() // runs handler.OnClose
 }
 
 // PauseRecv stops reading from the connection (back-pressure).
@@ -341,7 +379,9 @@ func (c *TcpConnection) PauseRecv() {
 		c.loop.Post(c.PauseRecv)
 		return
 	}
-	c.sock.PauseRead()
+	if c.sock != nil {
+		c.sock.PauseRead()
+	}
 }
 
 // ResumeRecv reads again, first handing over packages already buffered.
@@ -360,25 +400,50 @@ func (c *TcpConnection) ResumeRecv() {
 }
 
 // IsPaused reports whether reading is paused. Loop-only.
-func (c *TcpConnection) IsPaused() bool { return c.sock.Paused() }
+func (c *TcpConnection) IsPaused() bool { return c.sock != nil && c.sock.Paused() }
 
 // SendBufferSize is the number of bytes waiting to be written. Loop-only.
-func (c *TcpConnection) SendBufferSize() int { return c.sock.Buffered() }
+func (c *TcpConnection) SendBufferSize() int {
+	if c.sock == nil {
+		return len(c.early)
+	}
+	return c.sock.Buffered()
+}
 
 // RecvBufferSize is the number of bytes of an incomplete package held. Loop-only.
 func (c *TcpConnection) RecvBufferSize() int { return len(c.recv) }
 
 // BytesRead is how many bytes the connection has received. Loop-only.
-func (c *TcpConnection) BytesRead() int64 { return c.sock.BytesRead }
+func (c *TcpConnection) BytesRead() int64 {
+	if c.sock == nil {
+		return 0
+	}
+	return c.sock.BytesRead
+}
 
 // BytesWritten is how many bytes the kernel has taken for the peer. Loop-only.
-func (c *TcpConnection) BytesWritten() int64 { return c.sock.BytesWritten }
+func (c *TcpConnection) BytesWritten() int64 {
+	if c.sock == nil {
+		return 0
+	}
+	return c.sock.BytesWritten
+}
 
-// RemoteAddr is the peer's address.
-func (c *TcpConnection) RemoteAddr() net.Addr { return c.sock.RemoteAddr() }
+// RemoteAddr is the peer's address (nil before a client connection connects).
+func (c *TcpConnection) RemoteAddr() net.Addr {
+	if c.sock == nil {
+		return nil
+	}
+	return c.sock.RemoteAddr()
+}
 
-// LocalAddr is the connection's own address.
-func (c *TcpConnection) LocalAddr() net.Addr { return c.sock.LocalAddr() }
+// LocalAddr is the connection's own address (nil before a client connection connects).
+func (c *TcpConnection) LocalAddr() net.Addr {
+	if c.sock == nil {
+		return nil
+	}
+	return c.sock.LocalAddr()
+}
 
 // RemoteIP is the peer's IP without brackets ("" for unix sockets).
 func (c *TcpConnection) RemoteIP() string { ip, _ := splitAddr(c.RemoteAddr()); return ip }
@@ -470,8 +535,11 @@ func (h *handler) OnDrain(_ *eventloop.Conn, queued bool) {
 	c.full = false
 }
 
-func (h *handler) OnClose(_ *eventloop.Conn, err error) {
-	c := h.c
+func (h *handler) OnClose(_ *eventloop.Conn, err error) { h.c.finish(err) }
+
+// finish runs once the socket is gone, or a client connection failed or was
+// given up before it had one. Loop-only.
+func (c *TcpConnection) finish(err error) {
 	c.status.Store(int32(StatusClosed))
 	if c.linger != 0 {
 		c.loop.DelTimer(c.linger)
@@ -486,7 +554,10 @@ func (h *handler) OnClose(_ *eventloop.Conn, err error) {
 		return
 	}
 	c.closedCb = true
-	stats.connections.Add(-1)
+	if c.counted {
+		c.counted = false
+		stats.connections.Add(-1)
+	}
 	if c.OnClose != nil {
 		c.guard("OnClose", func() { c.OnClose(c) })
 	}

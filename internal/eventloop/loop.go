@@ -55,6 +55,7 @@ type Loop struct {
 	conns   map[*Conn]struct{}
 	lns     map[*Listener]struct{}
 
+	dial     dialer
 	users    int // guarded by defaultMu
 	stopping bool
 	done     chan struct{}
@@ -142,6 +143,7 @@ func (l *Loop) Acquire() error {
 	l.stopping = false
 	l.done = make(chan struct{})
 	l.users = 1
+	l.dial.reset()
 	started := make(chan struct{})
 	go l.run(started)
 	<-started
@@ -306,6 +308,7 @@ func (l *Loop) flush() {
 }
 
 func (l *Loop) shutdown() {
+	l.dial.stop()
 	for ln := range l.lns {
 		ln.Close()
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -150,7 +151,31 @@ func (p *epoller) listen(ln *Listener, f *os.File) error {
 	return nil
 }
 
-func dupNonblock(f *os.File) (int, error) {
+// adopt moves a connected socket from the Go runtime's poller to epoll.
+func (p *epoller) adopt(nc net.Conn) (*Conn, error) {
+	defer nc.Close()
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return nil, fmt.Errorf("eventloop: cannot adopt %T", nc)
+	}
+	fd, err := dupNonblock(sc)
+	if err != nil {
+		return nil, err
+	}
+	fc := &fdConn{p: p, fd: fd}
+	c := p.l.newConn(fc, nc.RemoteAddr(), nc.LocalAddr())
+	fc.c = c
+	if err := p.ctl(unix.EPOLL_CTL_ADD, fd, unix.EPOLLIN|unix.EPOLLRDHUP, fc); err != nil {
+		delete(p.l.conns, c)
+		unix.Close(fd)
+		return nil, err
+	}
+	return c, nil
+}
+
+func (p *epoller) start(*Conn) {}
+
+func dupNonblock(f syscall.Conn) (int, error) {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return -1, err

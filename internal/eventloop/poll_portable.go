@@ -108,14 +108,26 @@ func (pl *netListener) accepted(nc net.Conn) {
 		nc.Close()
 		return
 	}
-	c := l.newConn(nil, nc.RemoteAddr(), nc.LocalAddr())
-	n := &netConn{l: l, c: c, nc: nc, ack: make(chan struct{}, 1), stop: make(chan struct{}), wake: make(chan struct{}, 1)}
-	c.io = n
+	c, _ := l.poll.adopt(nc)
 	pl.ln.accept(c)
+	l.poll.start(c)
+}
+
+// adopt wraps a connected net.Conn; start begins its reader and writer once
+// the new connection has a handler.
+func (p *portablePoller) adopt(nc net.Conn) (*Conn, error) {
+	l := p.l
+	c := l.newConn(nil, nc.RemoteAddr(), nc.LocalAddr())
+	c.io = &netConn{l: l, c: c, nc: nc, ack: make(chan struct{}, 1), stop: make(chan struct{}), wake: make(chan struct{}, 1)}
+	return c, nil
+}
+
+func (p *portablePoller) start(c *Conn) {
 	if c.closed {
 		return
 	}
-	l.wg.Add(2)
+	n := c.io.(*netConn)
+	p.l.wg.Add(2)
 	go n.readLoop()
 	go n.writeLoop()
 }

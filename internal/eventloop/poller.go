@@ -1,8 +1,11 @@
 package eventloop
 
 import (
+	"context"
 	"fmt"
+	"net"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -16,6 +19,10 @@ type poller interface {
 	close()
 	// listen starts watching a dup of f's listening socket.
 	listen(ln *Listener, f *os.File) error
+	// adopt takes over a connected socket; start begins delivering its
+	// events once the caller has set its handler.
+	adopt(nc net.Conn) (*Conn, error)
+	start(c *Conn)
 }
 
 // Listen makes the loop accept connections on a dup of the listening socket in
@@ -31,4 +38,72 @@ func (l *Loop) Listen(f *os.File, paused bool, accept func(c *Conn)) (*Listener,
 	}
 	l.lns[ln] = struct{}{}
 	return ln, nil
+}
+
+// dialer connects in goroutines and hands the sockets to the loop; once the
+// loop stops, late connections are closed instead.
+type dialer struct {
+	mu      sync.Mutex
+	stopped bool
+	ctx     context.Context
+	cancel  context.CancelFunc
+}
+
+func (d *dialer) reset() {
+	d.mu.Lock()
+	d.stopped = false
+	d.ctx, d.cancel = context.WithCancel(context.Background())
+	d.mu.Unlock()
+}
+
+func (d *dialer) stop() {
+	d.mu.Lock()
+	d.stopped = true
+	if d.cancel != nil {
+		d.cancel()
+	}
+	d.mu.Unlock()
+}
+
+// Dial connects to address in the background (network "tcp" or "unix") and
+// calls done on the loop with the new connection, which must get a handler
+// before done returns, or with the error. Safe from any goroutine; the loop
+// must be running.
+func (l *Loop) Dial(network, address string, timeout time.Duration, done func(c *Conn, err error)) {
+	d := &l.dial
+	d.mu.Lock()
+	ctx := d.ctx
+	if d.stopped || ctx == nil {
+		d.mu.Unlock()
+		done(nil, ErrStopped)
+		return
+	}
+	l.wg.Add(1)
+	d.mu.Unlock()
+	go func() {
+		defer l.wg.Done()
+		nd := net.Dialer{Timeout: timeout}
+		nc, err := nd.DialContext(ctx, network, address)
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if d.stopped {
+			if nc != nil {
+				nc.Close()
+			}
+			return
+		}
+		l.Post(func() {
+			if err != nil {
+				done(nil, err)
+				return
+			}
+			c, err := l.poll.adopt(nc)
+			if err != nil {
+				done(nil, err)
+				return
+			}
+			done(c, nil)
+			l.poll.start(c)
+		})
+	}()
 }

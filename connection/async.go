@@ -1,0 +1,145 @@
+package connection
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/workerman-go/workerman/internal/eventloop"
+	"github.com/workerman-go/workerman/protocols"
+)
+
+// DefaultConnectTimeout bounds how long Connect waits for the peer.
+const DefaultConnectTimeout = 10 * time.Second
+
+// AsyncTcpConnection is a client connection: it dials out from the event loop
+// and, once connected, is a TcpConnection like any accepted one. Sends made
+// before it connects are kept and go out first.
+//
+//	c, _ := connection.NewAsync("text://127.0.0.1:5678")
+//	c.OnConnect = func(c *connection.AsyncTcpConnection) { c.Send("hello") }
+//	c.OnMessage = func(c *connection.TcpConnection, data any) { fmt.Println(data) }
+//	c.Connect()
+//
+// A failed connect runs OnError with ConnectFail, then OnClose. Reconnect
+// dials again after a delay, from OnClose for example.
+type AsyncTcpConnection struct {
+	TcpConnection
+
+	// OnConnect runs on the loop once the connection is established.
+	OnConnect func(c *AsyncTcpConnection)
+	// ConnectTimeout bounds each connect (DefaultConnectTimeout when zero).
+	ConnectTimeout time.Duration
+
+	network, address string
+	remote           string // the address as given, for messages and tables
+	reconnect        eventloop.TimerID
+	dialing          bool
+}
+
+// NewAsync makes a client connection to remote, "scheme://address": tcp,
+// unix ("unix:///run/app.sock") or a registered protocol over tcp. It does not
+// connect until Connect.
+func NewAsync(remote string) (*AsyncTcpConnection, error) {
+	scheme, address, ok := strings.Cut(remote, "://")
+	if !ok || scheme == "" || address == "" {
+		return nil, fmt.Errorf("connection: bad remote address %q: want scheme://address", remote)
+	}
+	c := &AsyncTcpConnection{network: "tcp", address: address, remote: address}
+	switch scheme {
+	case "tcp":
+	case "unix":
+		c.network = "unix"
+	default:
+		p, ok := protocols.Lookup(scheme)
+		if !ok {
+			return nil, fmt.Errorf("connection: %w %q in %q", protocols.ErrUnknownScheme, scheme, remote)
+		}
+		c.protocol = p
+	}
+	if c.network == "tcp" {
+		if _, _, err := net.SplitHostPort(address); err != nil {
+			return nil, fmt.Errorf("connection: bad remote address %q: %w", remote, err)
+		}
+	}
+	c.id = nextID.Add(1)
+	c.transport = c.network
+	c.loop = eventloop.Default()
+	c.MaxSendBufferSize = DefaultMaxSendBufferSize
+	c.MaxPackageSize = DefaultMaxPackageSize
+	return c, nil
+}
+
+// RemoteAddress is the address the connection dials, as given to NewAsync.
+func (c *AsyncTcpConnection) RemoteAddress() string { return c.remote }
+
+// Connect dials the peer. It does nothing while a connect is under way or the
+// connection is established. Safe from any goroutine.
+func (c *AsyncTcpConnection) Connect() {
+	if !c.loop.InLoop() {
+		c.loop.Post(c.Connect)
+		return
+	}
+	st := c.Status()
+	if c.dialing || st == StatusEstablished || st == StatusClosing {
+		return
+	}
+	c.dialing = true
+	c.status.Store(int32(StatusConnecting))
+	c.closedCb = false
+	timeout := c.ConnectTimeout
+	if timeout <= 0 {
+		timeout = DefaultConnectTimeout
+	}
+	start := time.Now()
+	c.loop.Dial(c.network, c.address, timeout, func(sock *eventloop.Conn, err error) {
+		c.dialing = false
+		if c.Status() != StatusConnecting { // given up while dialing
+			if sock != nil {
+				sock.Close()
+			}
+			return
+		}
+		if err != nil {
+			c.fail(ConnectFail, fmt.Sprintf("connect %s fail after %.3f seconds: %v", c.remote, time.Since(start).Seconds(), err))
+			c.finish(nil)
+			return
+		}
+		c.attach(sock)
+		if c.OnConnect != nil {
+			c.guard("OnConnect", func() { c.OnConnect(c) })
+		}
+	})
+}
+
+// Reconnect connects again after d (at once when d is 0), closing the current
+// connection first if it is open. Safe from any goroutine.
+func (c *AsyncTcpConnection) Reconnect(d time.Duration) {
+	if !c.loop.InLoop() {
+		c.loop.Post(func() { c.Reconnect(d) })
+		return
+	}
+	c.CancelReconnect()
+	if c.sock != nil && !c.sock.Closed() {
+		c.sock.Close()
+	}
+	c.sock = nil
+	c.status.Store(int32(StatusInitial))
+	if d <= 0 {
+		c.Connect()
+		return
+	}
+	c.reconnect = c.loop.AddTimer(d, false, func() {
+		c.reconnect = 0
+		c.Connect()
+	})
+}
+
+// CancelReconnect stops a reconnect that Reconnect scheduled. Loop-only.
+func (c *AsyncTcpConnection) CancelReconnect() {
+	if c.reconnect != 0 {
+		c.loop.DelTimer(c.reconnect)
+		c.reconnect = 0
+	}
+}

@@ -1,0 +1,88 @@
+package connection_test
+
+import (
+	"net"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/workerman-go/workerman/connection"
+)
+
+func TestAsyncConnection(t *testing.T) {
+	backends(t, func(t *testing.T) {
+		t.Run("sends made before connecting go out first and replies arrive", func(t *testing.T) {
+			w := echoWorker("text://127.0.0.1:0")
+			serve(t, w)
+			c, err := connection.NewAsync("text://" + w.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := make(chan string, 3)
+			c.OnConnect = func(c *connection.AsyncTcpConnection) {
+				if c.Status() != connection.StatusEstablished {
+					t.Errorf("status in OnConnect = %v", c.Status())
+				}
+				c.Send("second")
+			}
+			c.OnMessage = func(_ *connection.TcpConnection, data any) { got <- data.(string) }
+			if err := c.Send("first"); err != nil {
+				t.Fatal(err)
+			}
+			c.Connect()
+			if a, b := <-got, <-got; a != "first" || b != "second" {
+				t.Fatalf("got %q then %q", a, b)
+			}
+			c.Close()
+		})
+		t.Run("a refused connect reports ConnectFail then OnClose, and Reconnect tries again", func(t *testing.T) {
+			// A port nothing listens on: bind one, note it, close it.
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr := ln.Addr().String()
+			ln.Close()
+			w := echoWorker("text://127.0.0.1:0")
+			serve(t, w)
+			c, err := connection.NewAsync("text://" + addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var mu sync.Mutex
+			var events []string
+			closed := make(chan struct{}, 2)
+			c.OnError = func(_ *connection.TcpConnection, code int, msg string) {
+				mu.Lock()
+				defer mu.Unlock()
+				if code == connection.ConnectFail && strings.HasPrefix(msg, "connect "+addr+" fail after ") {
+					events = append(events, "error")
+				} else {
+					events = append(events, "unexpected: "+msg)
+				}
+			}
+			c.OnClose = func(*connection.TcpConnection) {
+				mu.Lock()
+				events = append(events, "close")
+				mu.Unlock()
+				closed <- struct{}{}
+			}
+			c.Connect()
+			<-closed
+			c.Reconnect(0)
+			<-closed
+			mu.Lock()
+			defer mu.Unlock()
+			if strings.Join(events, ",") != "error,close,error,close" {
+				t.Fatalf("events %q", events)
+			}
+		})
+		t.Run("bad remote addresses are refused", func(t *testing.T) {
+			for _, bad := range []string{"127.0.0.1:80", "nope://127.0.0.1:1", "tcp://no-port"} {
+				if _, err := connection.NewAsync(bad); err == nil {
+					t.Errorf("NewAsync(%q) succeeded", bad)
+				}
+			}
+		})
+	})
+}
