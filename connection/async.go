@@ -130,7 +130,7 @@ func (c *AsyncTcpConnection) Reconnect(d time.Duration) {
 		c.Connect()
 		return
 	}
-	c.reconnect = c.loop.AddTimer(d, false, func() {
+	c.reconnect = c.loop.AddSystemTimer(d, false, func() {
 		c.reconnect = 0
 		c.Connect()
 	})

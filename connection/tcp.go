@@ -353,7 +353,7 @@ func (c *TcpConnection) halfClose() {
 		c.Destroy()
 		return
 	}
-	c.linger = c.loop.AddTimer(LingerTimeout, false, func() {
+	c.linger = c.loop.AddSystemTimer(LingerTimeout, false, func() {
 		c.linger = 0
 		c.Destroy()
 	})

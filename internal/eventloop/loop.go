@@ -44,6 +44,8 @@ type Loop struct {
 	byID   map[TimerID]*timerEntry
 	nextID TimerID
 
+	systemTimers int // how many of byID are AddSystemTimer's
+
 	qmu      sync.Mutex
 	tasks    []func()
 	spare    []func()
@@ -317,7 +319,7 @@ func (l *Loop) shutdown() {
 		c.Close()
 	}
 	l.runTasks()
-	l.DelAllTimers()
+	l.delTimers(true)
 	l.waker.Store(nil)
 	l.poll.close()
 	l.poll = nil

@@ -13,6 +13,7 @@ type timerEntry struct {
 	when     int64 // nanotime
 	interval time.Duration
 	repeat   bool
+	system   bool // the framework's own: not counted, not removed by DelAllTimers
 	fn       func()
 	index    int // in the heap; -1 once removed
 }
@@ -56,15 +57,29 @@ func nanotime() int64 { return int64(time.Since(epoch)) }
 // AddTimer runs fn on the loop after d, and every d after that when repeat is
 // set. Safe from any goroutine. A negative d counts as zero.
 func (l *Loop) AddTimer(d time.Duration, repeat bool, fn func()) TimerID {
+	return l.addTimer(d, repeat, false, fn)
+}
+
+// AddSystemTimer is AddTimer for the framework's own timers (sweeps, lingers):
+// they are left out of TimerCount and survive DelAllTimers, so that the
+// application's timer.Count and timer.DelAll see only its own.
+func (l *Loop) AddSystemTimer(d time.Duration, repeat bool, fn func()) TimerID {
+	return l.addTimer(d, repeat, true, fn)
+}
+
+func (l *Loop) addTimer(d time.Duration, repeat, system bool, fn func()) TimerID {
 	if d < 0 {
 		d = 0
 	}
-	t := &timerEntry{when: nanotime() + int64(d), interval: d, repeat: repeat, fn: fn}
+	t := &timerEntry{when: nanotime() + int64(d), interval: d, repeat: repeat, system: system, fn: fn}
 	l.tmu.Lock()
 	l.nextID++
 	t.id = l.nextID
 	heap.Push(&l.timers, t)
 	l.byID[t.id] = t
+	if system {
+		l.systemTimers++
+	}
 	first := l.timers[0] == t
 	l.tmu.Unlock()
 	if first && !l.InLoop() {
@@ -82,30 +97,50 @@ func (l *Loop) DelTimer(id TimerID) bool {
 	if !ok {
 		return false
 	}
-	delete(l.byID, id)
+	l.forget(t)
 	if t.index >= 0 {
 		heap.Remove(&l.timers, t.index)
 	}
 	return true
 }
 
-// DelAllTimers removes every timer.
-func (l *Loop) DelAllTimers() {
-	l.tmu.Lock()
-	defer l.tmu.Unlock()
-	for _, t := range l.timers {
-		t.index = -1
+// forget drops t from the index; the caller holds tmu and takes t off the heap.
+func (l *Loop) forget(t *timerEntry) {
+	delete(l.byID, t.id)
+	if t.system {
+		l.systemTimers--
 	}
-	clear(l.timers)
-	l.timers = l.timers[:0]
-	clear(l.byID)
 }
 
-// TimerCount is the number of live timers.
+// DelAllTimers removes every timer of the application; the framework's own
+// (AddSystemTimer) stay.
+func (l *Loop) DelAllTimers() { l.delTimers(false) }
+
+// delTimers removes the application's timers, and the system ones too when
+// all is set.
+func (l *Loop) delTimers(all bool) {
+	l.tmu.Lock()
+	defer l.tmu.Unlock()
+	kept := l.timers[:0]
+	for _, t := range l.timers {
+		if t.system && !all {
+			t.index = len(kept)
+			kept = append(kept, t)
+			continue
+		}
+		t.index = -1
+		l.forget(t)
+	}
+	clear(l.timers[len(kept):])
+	l.timers = kept
+	heap.Init(&l.timers)
+}
+
+// TimerCount is the number of the application's live timers.
 func (l *Loop) TimerCount() int {
 	l.tmu.Lock()
 	defer l.tmu.Unlock()
-	return len(l.byID)
+	return len(l.byID) - l.systemTimers
 }
 
 // runTimers fires every timer that is due. A repeating timer is rescheduled
@@ -129,7 +164,7 @@ func (l *Loop) runTimers() {
 			heap.Fix(&l.timers, 0)
 		} else {
 			heap.Pop(&l.timers)
-			delete(l.byID, t.id)
+			l.forget(t)
 		}
 		l.tmu.Unlock()
 		l.fire(t)
