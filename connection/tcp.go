@@ -470,7 +470,10 @@ func (c *TcpConnection) IsIPv6() bool {
 }
 
 func splitAddr(a net.Addr) (string, int) {
-	if t, ok := a.(*net.TCPAddr); ok {
+	switch t := a.(type) {
+	case *net.TCPAddr:
+		return t.IP.String(), t.Port
+	case *net.UDPAddr:
 		return t.IP.String(), t.Port
 	}
 	return "", 0

@@ -53,9 +53,7 @@ func (g *Group) start() error {
 		}
 	}
 	for _, w := range g.workers {
-		if w.ln != nil {
-			w.ln.Resume()
-		}
+		w.resumeSockets()
 	}
 	return nil
 }
@@ -84,10 +82,7 @@ func (w *Worker) stop() {
 	if w.OnWorkerStop != nil {
 		w.call("OnWorkerStop", func() { w.OnWorkerStop(w) }, nil)
 	}
-	if w.ln != nil {
-		w.ln.Close()
-		w.ln = nil
-	}
+	w.closeSockets()
 	for _, c := range w.conns {
 		c.Destroy()
 	}
@@ -95,7 +90,7 @@ func (w *Worker) stop() {
 
 func closeFiles(ws []*Worker) {
 	for _, w := range ws {
-		if w.ln == nil {
+		if w.ln == nil && w.pc == nil {
 			w.closeFile()
 		}
 	}

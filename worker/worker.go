@@ -24,8 +24,10 @@ type Worker struct {
 	Name string
 	// Count is how many processes serve this worker in multi-process mode.
 	Count int
-	// Transport is "tcp" or "unix"; the scheme sets it, and setting it to
-	// "unix" makes e.g. "http:///run/app.sock" listen on a unix socket.
+	// Transport is "tcp", "unix" or "udp"; the scheme sets it, and setting it
+	// changes how a protocol's address is bound: "unix" makes
+	// "http:///run/app.sock" listen on a unix socket, "udp" makes
+	// "text://:9000" read datagrams.
 	Transport string
 	// Protocol frames and encodes messages; the scheme sets it, nil is raw tcp.
 	Protocol protocols.Protocol
@@ -52,6 +54,9 @@ type Worker struct {
 	OnError        func(c *connection.TcpConnection, code int, msg string)
 	OnBufferFull   func(c *connection.TcpConnection)
 	OnBufferDrain  func(c *connection.TcpConnection)
+	// OnUdpMessage gets each package of a udp worker: for raw udp the whole
+	// datagram as a []byte valid only until it returns.
+	OnUdpMessage func(c *connection.UdpConnection, data any)
 
 	socketName string
 	scheme     string
@@ -61,6 +66,7 @@ type Worker struct {
 	file  *os.File // the bound listening socket
 	addr  net.Addr
 	ln    *eventloop.Listener
+	pc    *eventloop.PacketConn
 	conns map[uint64]*connection.TcpConnection
 	loop  *eventloop.Loop
 }
@@ -94,7 +100,7 @@ func (w *Worker) parse() error {
 	}
 	w.scheme, w.address = scheme, address
 	switch scheme {
-	case "tcp", "unix":
+	case "tcp", "unix", "udp":
 		w.Transport = scheme
 		return nil
 	}
@@ -131,37 +137,67 @@ func (w *Worker) Bind() error {
 	if w.file != nil || w.socketName == "" {
 		return nil
 	}
-	network, address := "tcp", w.address
-	if w.Transport == "unix" {
-		network = "unix"
+	network := w.Transport
+	if network == "" {
+		network = "tcp"
 	}
 	lc := net.ListenConfig{Control: func(_, _ string, rc rawConn) error { return setListenOptions(rc, network, w.ReusePort) }}
-	ln, err := lc.Listen(context.Background(), network, address)
+	var sock interface {
+		File() (*os.File, error)
+		Close() error
+	}
+	var err error
+	if network == "udp" {
+		var pc net.PacketConn
+		if pc, err = lc.ListenPacket(context.Background(), network, w.address); err == nil {
+			sock, w.addr = pc.(*net.UDPConn), pc.LocalAddr()
+		}
+	} else {
+		var ln net.Listener
+		if ln, err = lc.Listen(context.Background(), network, w.address); err == nil {
+			if ul, ok := ln.(*net.UnixListener); ok {
+				ul.SetUnlinkOnClose(false) // the path stays until Unlisten
+			}
+			sock, w.addr = ln.(interface {
+				File() (*os.File, error)
+				Close() error
+			}), ln.Addr()
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("worker: listen %s: %w", w.socketName, err)
 	}
-	type filer interface{ File() (*os.File, error) }
-	if ul, ok := ln.(*net.UnixListener); ok {
-		ul.SetUnlinkOnClose(false) // the path stays until Unlisten
-	}
-	f, err := ln.(filer).File()
-	ln.Close()
+	f, err := sock.File()
+	sock.Close()
 	if err != nil {
 		return fmt.Errorf("worker: listen %s: %w", w.socketName, err)
 	}
-	w.file, w.addr = f, ln.Addr()
+	w.file = f
 	return nil
 }
 
 // UseListener makes the worker serve a listening socket it was handed, such
 // as one inherited from a parent process.
 func (w *Worker) UseListener(f *os.File) error {
-	ln, err := net.FileListener(f)
+	var sock interface {
+		Close() error
+	}
+	var err error
+	if w.Transport == "udp" {
+		var pc net.PacketConn
+		if pc, err = net.FilePacketConn(f); err == nil {
+			sock, w.addr = pc, pc.LocalAddr()
+		}
+	} else {
+		var ln net.Listener
+		if ln, err = net.FileListener(f); err == nil {
+			sock, w.addr = ln, ln.Addr()
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("worker: inherited socket for %s: %w", w.socketName, err)
 	}
-	w.addr = ln.Addr()
-	ln.Close()
+	sock.Close()
 	w.file = f
 	return nil
 }
@@ -179,29 +215,39 @@ func (w *Worker) listen(paused bool) error {
 	if err := w.Bind(); err != nil {
 		return err
 	}
-	if w.file == nil || w.ln != nil {
+	if w.file == nil || w.ln != nil || w.pc != nil {
 		return nil
 	}
 	var err error
 	w.loopOf().Exec(func() {
+		if w.Transport == "udp" {
+			w.pc, err = w.listenPacket(paused)
+			return
+		}
 		w.ln, err = w.loop.Listen(w.file, paused, w.accept)
 	})
 	if err != nil {
 		return fmt.Errorf("worker: %s: %w", w.socketName, err)
 	}
-	w.addr = w.ln.Addr()
 	return nil
+}
+
+// listenPacket starts reading the worker's datagrams. Loop-only.
+func (w *Worker) listenPacket(paused bool) (*eventloop.PacketConn, error) {
+	o := &connection.PacketOptions{Protocol: w.Protocol, OnMessage: w.OnUdpMessage, MaxPackageSize: w.MaxPackageSize}
+	pc, err := w.loop.ListenPacket(w.file, func(pc *eventloop.PacketConn, b []byte, from net.Addr) {
+		connection.HandleDatagram(pc, b, from, o)
+	})
+	if err == nil && paused {
+		pc.Pause()
+	}
+	return pc, err
 }
 
 // Unlisten stops accepting and closes the listening socket; connections
 // already accepted stay.
 func (w *Worker) Unlisten() {
-	w.loopOf().Exec(func() {
-		if w.ln != nil {
-			w.ln.Close()
-			w.ln = nil
-		}
-	})
+	w.loopOf().Exec(w.closeSockets)
 	w.closeFile()
 }
 
@@ -222,16 +268,37 @@ func (w *Worker) PauseAccept() {
 		if w.ln != nil {
 			w.ln.Pause()
 		}
+		if w.pc != nil {
+			w.pc.Pause()
+		}
 	})
 }
 
 // ResumeAccept accepts again after PauseAccept.
 func (w *Worker) ResumeAccept() {
-	w.loopOf().Exec(func() {
-		if w.ln != nil {
-			w.ln.Resume()
-		}
-	})
+	w.loopOf().Exec(w.resumeSockets)
+}
+
+// resumeSockets accepts connections or reads datagrams again. Loop-only.
+func (w *Worker) resumeSockets() {
+	if w.ln != nil {
+		w.ln.Resume()
+	}
+	if w.pc != nil {
+		w.pc.Resume()
+	}
+}
+
+// closeSockets closes the loop's copies of the worker's sockets. Loop-only.
+func (w *Worker) closeSockets() {
+	if w.ln != nil {
+		w.ln.Close()
+		w.ln = nil
+	}
+	if w.pc != nil {
+		w.pc.Close()
+		w.pc = nil
+	}
 }
 
 // Connections are the worker's live connections by id. Loop-only; do not

@@ -56,6 +56,7 @@ type Loop struct {
 	dirty   []*Conn
 	conns   map[*Conn]struct{}
 	lns     map[*Listener]struct{}
+	pcs     map[*PacketConn]struct{}
 
 	dial     dialer
 	users    int // guarded by defaultMu
@@ -120,6 +121,7 @@ func newLoop(b Backend) *Loop {
 		byID:    make(map[TimerID]*timerEntry),
 		conns:   make(map[*Conn]struct{}),
 		lns:     make(map[*Listener]struct{}),
+		pcs:     make(map[*PacketConn]struct{}),
 	}
 }
 
@@ -313,6 +315,9 @@ func (l *Loop) shutdown() {
 	l.dial.stop()
 	for ln := range l.lns {
 		ln.Close()
+	}
+	for pc := range l.pcs {
+		pc.Close()
 	}
 	l.runTasks() // connections accepted just before the listeners closed
 	for c := range l.conns {

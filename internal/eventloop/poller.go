@@ -23,6 +23,8 @@ type poller interface {
 	// events once the caller has set its handler.
 	adopt(nc net.Conn) (*Conn, error)
 	start(c *Conn)
+	// listenPacket starts reading a dup of f's datagram socket.
+	listenPacket(pc *PacketConn, f *os.File) error
 }
 
 // Listen makes the loop accept connections on a dup of the listening socket in
