@@ -13,6 +13,7 @@ import (
 	"github.com/workerman-go/workerman/internal/eventloop"
 	"github.com/workerman-go/workerman/protocols"
 	_ "github.com/workerman-go/workerman/protocols/frame" // registers frame://
+	_ "github.com/workerman-go/workerman/protocols/http"  // registers http://
 	_ "github.com/workerman-go/workerman/protocols/text"  // registers text://
 )
 
@@ -69,6 +70,8 @@ type Worker struct {
 	pc    *eventloop.PacketConn
 	conns map[uint64]*connection.TcpConnection
 	loop  *eventloop.Loop
+
+	inherited bool // file was handed over: its unix socket path is not ours to remove
 }
 
 var (
@@ -199,6 +202,7 @@ func (w *Worker) UseListener(f *os.File) error {
 	}
 	sock.Close()
 	w.file = f
+	w.inherited = true
 	return nil
 }
 
@@ -257,7 +261,7 @@ func (w *Worker) closeFile() {
 	}
 	w.file.Close()
 	w.file = nil
-	if w.Transport == "unix" && w.address != "" {
+	if w.Transport == "unix" && w.address != "" && !w.inherited {
 		os.Remove(w.address)
 	}
 }

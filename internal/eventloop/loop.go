@@ -59,7 +59,8 @@ type Loop struct {
 	pcs     map[*PacketConn]struct{}
 
 	dial     dialer
-	users    int // guarded by defaultMu
+	users    int           // guarded by defaultMu
+	halting  chan struct{} // guarded by defaultMu; closed once a stop completes
 	stopping bool
 	done     chan struct{}
 	wg       sync.WaitGroup // goroutines of the portable backend
@@ -94,7 +95,7 @@ func SetBackend(b Backend) error {
 	}
 	defaultMu.Lock()
 	defer defaultMu.Unlock()
-	if defaultLoop != nil && defaultLoop.users > 0 {
+	if defaultLoop != nil && (defaultLoop.users > 0 || defaultLoop.halting != nil) {
 		return errors.New("eventloop: cannot change the backend of a running loop")
 	}
 	defaultBackend = b
@@ -104,8 +105,9 @@ func SetBackend(b Backend) error {
 	return nil
 }
 
-// Default returns the process's loop, creating it (not yet running) on first use.
-// Timers and tasks given to a loop that is not running wait for it to start.
+// Default returns the process's loop, creating it (not yet running) on first
+// use; it stays the process's loop through every start and stop. Timers and
+// tasks given to a loop that is not running wait for it to start.
 func Default() *Loop {
 	defaultMu.Lock()
 	defer defaultMu.Unlock()
@@ -133,6 +135,12 @@ func (l *Loop) Backend() Backend { return l.backend }
 func (l *Loop) Acquire() error {
 	defaultMu.Lock()
 	defer defaultMu.Unlock()
+	for l.halting != nil { // the last Release is still stopping the loop
+		halted := l.halting
+		defaultMu.Unlock()
+		<-halted
+		defaultMu.Lock()
+	}
 	if l.users > 0 {
 		l.users++
 		return nil
@@ -157,7 +165,8 @@ func (l *Loop) Acquire() error {
 // Release gives back one Acquire. The last one stops the loop: it closes every
 // listener and connection still open (their OnClose runs), drops every timer,
 // and returns once the loop goroutine and every helper goroutine has ended and
-// every file descriptor is closed. It must not be called on the loop.
+// every file descriptor is closed. The loop stays the process's loop and may
+// be started again. Release must not be called on the loop.
 func (l *Loop) Release() {
 	defaultMu.Lock()
 	if l.users == 0 {
@@ -166,8 +175,9 @@ func (l *Loop) Release() {
 	}
 	l.users--
 	last := l.users == 0
-	if last && defaultLoop == l {
-		defaultLoop = nil
+	halted := make(chan struct{})
+	if last {
+		l.halting = halted
 	}
 	defaultMu.Unlock()
 	if !last {
@@ -176,6 +186,15 @@ func (l *Loop) Release() {
 	l.Post(func() { l.stopping = true })
 	<-l.done
 	l.wg.Wait()
+	// Work handed to the loop while it stopped was for connections that are gone.
+	l.qmu.Lock()
+	clear(l.tasks)
+	l.tasks = l.tasks[:0]
+	l.qmu.Unlock()
+	defaultMu.Lock()
+	l.halting = nil
+	close(halted)
+	defaultMu.Unlock()
 }
 
 // Running reports whether the loop goroutine is running.

@@ -1,0 +1,433 @@
+package http_test
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net"
+	nethttp "net/http"
+	"net/http/cookiejar"
+	"os"
+	"os/exec"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/workerman-go/workerman/connection"
+	"github.com/workerman-go/workerman/internal/eventloop"
+	"github.com/workerman-go/workerman/protocols/http"
+	"github.com/workerman-go/workerman/worker"
+)
+
+// serveHTTP starts an HTTP worker on a free port with the given backend and
+// protocol (nil: the default) and stops it when the test ends.
+func serveHTTP(t *testing.T, b eventloop.Backend, p *http.Protocol, onMessage func(c *connection.TcpConnection, r *http.Request), setup ...func(*worker.Worker)) *worker.Worker {
+	t.Helper()
+	if err := eventloop.SetBackend(b); err != nil {
+		t.Skip(err)
+	}
+	w := worker.New("http://127.0.0.1:0")
+	if p != nil {
+		w.Protocol = p
+	}
+	w.OnMessage = func(c *connection.TcpConnection, data any) { onMessage(c, data.(*http.Request)) }
+	for _, f := range setup {
+		f(w)
+	}
+	g, err := worker.Start(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(g.Stop)
+	return w
+}
+
+func sendOK(c *connection.TcpConnection, _ *http.Request) { c.Send("ok") }
+
+func dialWorker(t *testing.T, w *worker.Worker) net.Conn {
+	t.Helper()
+	nc, err := net.Dial("tcp", w.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	nc.SetDeadline(time.Now().Add(30 * time.Second))
+	return nc
+}
+
+// readAll reads until the server closes the connection.
+func readAll(t *testing.T, nc net.Conn) string {
+	t.Helper()
+	b, err := io.ReadAll(nc)
+	if err != nil {
+		t.Fatalf("reading until close: %v (got %q)", err, b)
+	}
+	return string(b)
+}
+
+func readExactly(t *testing.T, r io.Reader, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		t.Fatalf("reading %d bytes: %v (got %q)", n, err, b)
+	}
+	return string(b)
+}
+
+const okReply = "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: 2\r\n\r\nok"
+
+func eachBackend(t *testing.T, f func(t *testing.T, b eventloop.Backend)) {
+	for _, b := range backends {
+		t.Run(string(b), func(t *testing.T) { f(t, b) })
+	}
+}
+
+func TestWireBytes(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b eventloop.Backend) {
+		w := serveHTTP(t, b, nil, func(c *connection.TcpConnection, r *http.Request) {
+			if r.Header("accept") == "text/event-stream" {
+				c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/event-stream"}, "\r\n"))
+				c.Send(&http.ServerSentEvents{Event: "message", Data: "hello", ID: "1"})
+				return
+			}
+			c.Send("ok")
+		})
+		nc := dialWorker(t, w)
+		fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n")
+		if got := readExactly(t, nc, len(okReply)); got != okReply {
+			t.Fatalf("plain reply %q", got)
+		}
+		fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+		want := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: keep-alive\r\n\r\n" +
+			"event: message\nid: 1\ndata: hello\n\n"
+		if got := readExactly(t, nc, len(want)); got != want {
+			t.Fatalf("event stream %q", got)
+		}
+	})
+}
+
+func TestPipelinedRequestsAreAnsweredInOrder(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b eventloop.Backend) {
+		w := serveHTTP(t, b, nil, func(c *connection.TcpConnection, r *http.Request) { c.Send(r.Path()) })
+		nc := dialWorker(t, w)
+		var req, want strings.Builder
+		for i := range 50 {
+			fmt.Fprintf(&req, "GET /%d HTTP/1.1\r\nHost: a\r\n\r\n", i)
+			body := fmt.Sprintf("/%d", i)
+			fmt.Fprintf(&want, "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+		}
+		req.WriteString("GET /last HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+		want.WriteString("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: 5\r\n\r\n/last")
+		nc.Write([]byte(req.String()))
+		if got := readAll(t, nc); got != want.String() {
+			t.Fatalf("got %q\nwant %q", got, want.String())
+		}
+	})
+}
+
+func TestKeepAlive(t *testing.T) {
+	tests := []struct {
+		name   string
+		reqs   string
+		closes bool
+		conn   string // the Connection header of the replies
+	}{
+		{"HTTP/1.1 stays open", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", false, "keep-alive"},
+		{"HTTP/1.0 closes after its response", "GET / HTTP/1.0\r\n\r\n", true, "close"},
+		{"HTTP/1.0 asking for keep-alive stays open", "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", false, "keep-alive"},
+		{"Connection: close from the client closes", "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", true, "close"},
+		{"a close token in a list closes", "GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, Close\r\n\r\n", true, "close"},
+	}
+	eachBackend(t, func(t *testing.T, b eventloop.Backend) {
+		w := serveHTTP(t, b, nil, sendOK)
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				nc := dialWorker(t, w)
+				nc.Write([]byte(tc.reqs))
+				want := strings.Replace(okReply, "keep-alive", tc.conn, 1)
+				if got := readExactly(t, nc, len(want)); got != want {
+					t.Fatalf("reply %q", got)
+				}
+				nc.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+				_, err := nc.Read(make([]byte, 1))
+				closed := err == io.EOF
+				if closed != tc.closes {
+					t.Fatalf("closed %v (read error %v), want %v", closed, err, tc.closes)
+				}
+			})
+		}
+	})
+}
+
+func TestServerClosesAfterConnectionCloseResponse(t *testing.T) {
+	w := serveHTTP(t, eventloop.Epoll, nil, func(c *connection.TcpConnection, _ *http.Request) {
+		c.Send(http.NewResponse(200, http.Header{"Connection": "close"}, "bye"))
+	})
+	nc := dialWorker(t, w)
+	fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /never HTTP/1.1\r\nHost: a\r\n\r\n")
+	got := readAll(t, nc)
+	if strings.Count(got, "HTTP/1.1 200") != 1 || !strings.HasSuffix(got, "bye") {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestHeadGetsNoBody(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b eventloop.Backend) {
+		w := serveHTTP(t, b, nil, sendOK)
+		nc := dialWorker(t, w)
+		fmt.Fprint(nc, "HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+		head := strings.TrimSuffix(okReply, "ok")
+		want := head + strings.Replace(okReply, "keep-alive", "close", 1)
+		if got := readAll(t, nc); got != want {
+			t.Fatalf("got %q\nwant %q", got, want)
+		}
+	})
+}
+
+func TestBadRequestsAreAnsweredAndClosed(t *testing.T) {
+	tests := []struct{ name, req, status string }{
+		{"smuggling attempt", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", "400 Bad Request"},
+		{"unknown version", "GET / HTTP/3.0\r\nHost: a\r\n\r\n", "505 HTTP Version Not Supported"},
+		{"huge head", "GET / HTTP/1.1\r\nHost: a\r\nX: " + strings.Repeat("x", 20000) + "\r\n\r\n", "431 Request Header Fields Too Large"},
+		{"huge body", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 999999999\r\n\r\n", "413 "},
+	}
+	eachBackend(t, func(t *testing.T, b eventloop.Backend) {
+		w := serveHTTP(t, b, nil, sendOK)
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				nc := dialWorker(t, w)
+				nc.Write([]byte(tc.req))
+				got := readAll(t, nc)
+				if !strings.HasPrefix(got, "HTTP/1.1 "+tc.status) || !strings.HasSuffix(got, "\r\nConnection: close\r\n\r\n") {
+					t.Fatalf("got %q", got)
+				}
+			})
+		}
+	})
+}
+
+func TestChunkedUploadWithExpectContinue(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b eventloop.Backend) {
+		w := serveHTTP(t, b, nil, func(c *connection.TcpConnection, r *http.Request) { c.Send(r.RawBody()) })
+		nc := dialWorker(t, w)
+		fmt.Fprint(nc, "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n")
+		br := bufio.NewReader(nc)
+		if got := readExactly(t, br, 25); got != "HTTP/1.1 100 Continue\r\n\r\n" {
+			t.Fatalf("interim reply %q", got)
+		}
+		fmt.Fprint(nc, "3;ext=1\r\nabc\r\n")
+		fmt.Fprint(nc, "2\r\nde\r\n0\r\nX-Trailer: 1\r\n\r\n")
+		want := strings.NewReplacer("Content-Length: 2", "Content-Length: 5", "\r\n\r\nok", "\r\n\r\nabcde").Replace(okReply)
+		if got := readExactly(t, br, len(want)); got != want {
+			t.Fatalf("got %q", got)
+		}
+	})
+}
+
+func TestGoClientReusesConnections(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b eventloop.Backend) {
+		var accepted atomic.Int32
+		w := serveHTTP(t, b, nil, func(c *connection.TcpConnection, r *http.Request) {
+			c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/plain"}, r.Method()+" "+r.Get("n")+" "+r.Post("v")))
+		}, func(w *worker.Worker) { w.OnConnect = func(*connection.TcpConnection) { accepted.Add(1) } })
+		tr := &nethttp.Transport{MaxConnsPerHost: 1}
+		t.Cleanup(tr.CloseIdleConnections)
+		client := &nethttp.Client{Transport: tr, Timeout: 30 * time.Second}
+		base := "http://" + w.Addr().String()
+		for i := range 300 {
+			var resp *nethttp.Response
+			var err error
+			if i%2 == 0 {
+				resp, err = client.Get(fmt.Sprintf("%s/?n=%d", base, i))
+			} else {
+				resp, err = client.Post(base+"/?n="+fmt.Sprint(i), "application/x-www-form-urlencoded", strings.NewReader("v=a+b%21"))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			want := fmt.Sprintf("GET %d ", i)
+			if i%2 == 1 {
+				want = fmt.Sprintf("POST %d a b!", i)
+			}
+			if string(body) != want {
+				t.Fatalf("request %d: %q, want %q", i, body, want)
+			}
+		}
+		if n := accepted.Load(); n != 1 {
+			t.Fatalf("%d connections for 300 requests, want 1", n)
+		}
+	})
+}
+
+func TestUploadsAreRemovedWhenTheRequestEnds(t *testing.T) {
+	dir := t.TempDir()
+	seen := make(chan [2]string, 1) // the temporary file's name and content
+	w := serveHTTP(t, eventloop.Epoll, &http.Protocol{UploadDir: dir}, func(c *connection.TcpConnection, r *http.Request) {
+		f := r.File("doc")
+		if f == nil {
+			c.Send("no file")
+			return
+		}
+		b, _ := os.ReadFile(f.TmpName)
+		seen <- [2]string{f.TmpName, string(b)}
+		c.Send(fmt.Sprintf("%s %d %s", f.Name, f.Size, r.Post("title")))
+	})
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("title", "report")
+	fw, _ := mw.CreateFormFile("doc", "a.txt")
+	fw.Write([]byte("file content"))
+	mw.Close()
+	resp, err := nethttp.Post("http://"+w.Addr().String()+"/up", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	file := <-seen
+	tmpName, content := file[0], file[1]
+	if string(got) != "a.txt 12 report" || content != "file content" {
+		t.Fatalf("reply %q, file %q", got, content)
+	}
+	// The request ended when OnMessage returned: a round trip later the file is gone.
+	resp, err = nethttp.Get("http://" + w.Addr().String() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, err := os.Stat(tmpName); !os.IsNotExist(err) {
+		t.Fatalf("upload %s still there: %v", tmpName, err)
+	}
+}
+
+func TestSessionsPersistBetweenRequests(t *testing.T) {
+	cfg := http.NewSessionConfig()
+	cfg.SavePath = t.TempDir()
+	w := serveHTTP(t, eventloop.Epoll, &http.Protocol{Session: cfg}, func(c *connection.TcpConnection, r *http.Request) {
+		s := r.Session()
+		n, _ := s.Get("n").(float64)
+		s.Set("n", n+1)
+		c.Send(fmt.Sprint(n + 1))
+	})
+	jar, _ := cookiejar.New(nil)
+	client := &nethttp.Client{Jar: jar, Timeout: 30 * time.Second}
+	for i := 1; i <= 3; i++ {
+		resp, err := client.Get("http://" + w.Addr().String() + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(body) != fmt.Sprint(i) {
+			t.Fatalf("request %d: %q (Set-Cookie %q)", i, body, resp.Header.Values("Set-Cookie"))
+		}
+		if i == 1 && !strings.HasPrefix(resp.Header.Get("Set-Cookie"), "PHPSID=") {
+			t.Fatalf("no session cookie: %q", resp.Header)
+		}
+	}
+	files, _ := os.ReadDir(cfg.SavePath)
+	if len(files) != 1 || !strings.HasPrefix(files[0].Name(), "session_") {
+		t.Fatalf("session files %v", files)
+	}
+}
+
+func TestCurl(t *testing.T) {
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		t.Skip("curl is not installed")
+	}
+	w := serveHTTP(t, eventloop.Epoll, nil, sendOK)
+	url := "http://" + w.Addr().String() + "/"
+	out, err := exec.Command(curl, "-sS", "--max-time", "20", url, url).CombinedOutput()
+	if err != nil || string(out) != "okok" {
+		t.Fatalf("curl: %v %q", err, out)
+	}
+}
+
+func TestMaxRequestsClosesTheConnection(t *testing.T) {
+	w := serveHTTP(t, eventloop.Epoll, &http.Protocol{MaxRequests: 2}, sendOK)
+	nc := dialWorker(t, w)
+	fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	want := okReply + strings.Replace(okReply, "keep-alive", "close", 1)
+	if got := readAll(t, nc); got != want {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestIdleKeepAliveConnectionsAreClosed(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b eventloop.Backend) {
+		w := serveHTTP(t, b, &http.Protocol{IdleTimeout: 100 * time.Millisecond}, sendOK)
+		nc := dialWorker(t, w)
+		fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+		if got := readAll(t, nc); got != okReply {
+			t.Fatalf("got %q", got)
+		}
+	})
+}
+
+func TestEventStreamsOutliveTheIdleTimeout(t *testing.T) {
+	w := serveHTTP(t, eventloop.Epoll, &http.Protocol{IdleTimeout: 50 * time.Millisecond}, func(c *connection.TcpConnection, _ *http.Request) {
+		c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/event-stream"}, ""))
+		// Ten idle timeouts later the stream is still there to send to.
+		eventloop.Default().AddTimer(500*time.Millisecond, false, func() { c.Send(&http.ServerSentEvents{Data: "late"}) })
+	})
+	nc := dialWorker(t, w)
+	fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	want := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: keep-alive\r\n\r\ndata: late\n\n"
+	if got := readExactly(t, nc, len(want)); got != want {
+		t.Fatalf("got %q", got)
+	}
+}
+
+// TestSlowloris holds many connections that send their head one byte at a
+// time: a normal client still gets its answer, and the header timeout closes
+// every slow one.
+func TestSlowloris(t *testing.T) {
+	for _, tc := range []struct {
+		backend eventloop.Backend
+		conns   int
+	}{{eventloop.Epoll, 2000}, {eventloop.Portable, 200}} {
+		t.Run(string(tc.backend), func(t *testing.T) {
+			w := serveHTTP(t, tc.backend, &http.Protocol{HeaderTimeout: time.Second}, sendOK)
+			head := "GET / HTTP/1.1\r\nHost: a\r\nX-Slow: " + strings.Repeat("s", 100) + "\r\n\r\n"
+			slow := make([]net.Conn, tc.conns)
+			for i := range slow {
+				slow[i] = dialWorker(t, w)
+				slow[i].Write([]byte(head[:1]))
+			}
+			stop := make(chan struct{})
+			done := make(chan struct{})
+			go func() { // one more byte per connection every 20 ms, never the whole head
+				defer close(done)
+				for i := 1; i < len(head)-1; i++ {
+					select {
+					case <-stop:
+						return
+					case <-time.After(20 * time.Millisecond):
+					}
+					for _, nc := range slow {
+						nc.Write([]byte{head[i]})
+					}
+				}
+			}()
+			defer func() { close(stop); <-done }()
+
+			nc := dialWorker(t, w)
+			fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+			if got := readExactly(t, nc, len(okReply)); got != okReply {
+				t.Fatalf("normal client got %q", got)
+			}
+			for i, sc := range slow {
+				got := readAll(t, sc)
+				if got != "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n" {
+					t.Fatalf("slow connection %d got %q", i, got)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,359 @@
+package http_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	nethttp "net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/workerman-go/workerman/connection"
+	"github.com/workerman-go/workerman/internal/eventloop"
+	"github.com/workerman-go/workerman/protocols/http"
+	"github.com/workerman-go/workerman/timer"
+	"github.com/workerman-go/workerman/worker"
+)
+
+// The seed's bytes, as Workerman 5.2.2 puts them on the wire.
+const (
+	seedOK    = "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: 2\r\n\r\nok"
+	seedHead  = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: keep-alive\r\n\r\n"
+	seedEvent = "event: message\nid: 1\ndata: hello\n\n"
+)
+
+// backends are the event-loop backends the socket tests run on.
+var backends = []eventloop.Backend{eventloop.Epoll, eventloop.Portable}
+
+// serve starts a worker with onMessage on 127.0.0.1 over backend and returns
+// its address; the worker stops when the test ends.
+func serve(t *testing.T, backend eventloop.Backend, onMessage func(c *connection.TcpConnection, data any), setup ...func(w *worker.Worker)) string {
+	t.Helper()
+	if backend == eventloop.Epoll && runtime.GOOS != "linux" {
+		t.Skip("epoll is Linux only")
+	}
+	if err := eventloop.SetBackend(backend); err != nil {
+		t.Fatalf("set backend %s: %v", backend, err)
+	}
+	w := worker.New("http://127.0.0.1:0")
+	w.OnMessage = onMessage
+	for _, f := range setup {
+		f(w)
+	}
+	g, err := worker.Start(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		g.Stop()
+		eventloop.SetBackend(eventloop.DefaultBackend())
+	})
+	return w.Addr().String()
+}
+
+// seed is the seed program's OnMessage with its timer interval as a
+// parameter; live counts its timers that have not deleted themselves.
+func seed(every time.Duration, live *atomic.Int64) func(c *connection.TcpConnection, data any) {
+	return func(c *connection.TcpConnection, data any) {
+		req := data.(*http.Request)
+		if req.Header("accept") == "text/event-stream" {
+			c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/event-stream"}, "\r\n"))
+			var id timer.ID
+			live.Add(1)
+			id = timer.Add(every, func() {
+				if c.Status() != connection.StatusEstablished {
+					timer.Del(id)
+					live.Add(-1)
+					return
+				}
+				c.Send(&http.ServerSentEvents{Event: "message", Data: "hello", ID: "1"})
+			})
+			return
+		}
+		c.Send("ok")
+	}
+}
+
+// eventually waits for cond; the long deadline only guards against a hang.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting: %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// dial opens a raw connection that the test closes when it ends.
+func dial(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	return c
+}
+
+func readN(t *testing.T, c net.Conn, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := io.ReadFull(c, b); err != nil {
+		t.Fatalf("reading %d bytes: %v (got %q)", n, err, b)
+	}
+	return string(b)
+}
+
+const curlGET = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n"
+const curlSSE = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: curl/7.88.1\r\nAccept: text/event-stream\r\n\r\n"
+
+func TestSeedBytesOnRawSocket(t *testing.T) {
+	for _, b := range backends {
+		t.Run(string(b), func(t *testing.T) {
+			var live atomic.Int64
+			before := timer.Count()
+			addr := serve(t, b, seed(20*time.Millisecond, &live))
+
+			plain := dial(t, addr)
+			plain.Write([]byte(curlGET))
+			if got := readN(t, plain, len(seedOK)); got != seedOK {
+				t.Fatalf("plain request:\n got %q\nwant %q", got, seedOK)
+			}
+
+			sse := dial(t, addr)
+			sse.Write([]byte(curlSSE))
+			if got := readN(t, sse, len(seedHead)); got != seedHead {
+				t.Fatalf("event-stream head:\n got %q\nwant %q", got, seedHead)
+			}
+			for i := 0; i < 2; i++ {
+				if got := readN(t, sse, len(seedEvent)); got != seedEvent {
+					t.Fatalf("event %d:\n got %q\nwant %q", i, got, seedEvent)
+				}
+			}
+			plain.Close()
+			sse.Close()
+			eventually(t, "the seed's timer deletes itself once its client left", func() bool { return live.Load() == 0 })
+			eventually(t, "the timer count is back where it was", func() bool { return timer.Count() == before })
+		})
+	}
+}
+
+func TestHeartbeatStopsWithItsConnection(t *testing.T) {
+	for _, b := range backends {
+		t.Run(string(b), func(t *testing.T) {
+			before := timer.Count()
+			addr := serve(t, b, func(c *connection.TcpConnection, data any) {
+				c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/event-stream"}, ""))
+				http.Heartbeat(c, 10*time.Millisecond)
+			})
+			c := dial(t, addr)
+			c.Write([]byte(curlSSE))
+			if got := readN(t, c, len(seedHead)); got != seedHead {
+				t.Fatalf("head %q", got)
+			}
+			const beat = ": keep-alive\n\n"
+			for i := 0; i < 3; i++ {
+				if got := readN(t, c, len(beat)); got != beat {
+					t.Fatalf("heartbeat %d: %q", i, got)
+				}
+			}
+			c.Close()
+			eventually(t, "the heartbeat stops once its connection closed", func() bool { return timer.Count() == before })
+		})
+	}
+}
+
+func TestLastEventIDReachesTheApplication(t *testing.T) {
+	got := make(chan string, 1)
+	addr := serve(t, eventloop.DefaultBackend(), func(c *connection.TcpConnection, data any) {
+		got <- data.(*http.Request).Header("Last-Event-ID")
+		c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/event-stream"}, ""))
+	})
+	c := dial(t, addr)
+	c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\nLast-Event-ID: 41\r\n\r\n"))
+	if id := <-got; id != "41" {
+		t.Fatalf("Last-Event-ID %q", id)
+	}
+}
+
+func TestChunkedResponseWithNetHTTPClient(t *testing.T) {
+	addr := serve(t, eventloop.DefaultBackend(), func(c *connection.TcpConnection, data any) {
+		c.Send(http.NewResponse(200, http.Header{"Transfer-Encoding": "chunked"}, "hello "))
+		c.Send(http.NewChunk("chunked "))
+		c.Send(http.NewChunk("world"))
+		c.Send(http.NewChunk(""))
+	})
+	client := &nethttp.Client{Timeout: 30 * time.Second}
+	for i := 0; i < 3; i++ { // the same keep-alive connection, response after response
+		resp, err := client.Get("http://" + addr + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || string(body) != "hello chunked world" || resp.TransferEncoding[0] != "chunked" {
+			t.Fatalf("request %d: %q, %v, transfer encoding %v", i, body, err, resp.TransferEncoding)
+		}
+	}
+}
+
+// need skips the test when a client program is missing.
+func need(t *testing.T, path string) string {
+	t.Helper()
+	p, err := exec.LookPath(path)
+	if err != nil {
+		t.Skipf("%s is not installed (bash .ci/clients.sh installs it)", path)
+	}
+	return p
+}
+
+// moduleRoot is the directory of go.mod, two levels above this package.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// start runs a client program in its own process group, stopped (group and
+// all) when the test ends.
+func start(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	})
+}
+
+func TestSeedWithCurl(t *testing.T) {
+	curl := need(t, "curl")
+	var live atomic.Int64
+	before := timer.Count()
+	addr := serve(t, eventloop.DefaultBackend(), seed(20*time.Millisecond, &live))
+
+	out, err := exec.Command(curl, "-s", "--max-time", "30", "http://"+addr+"/").Output()
+	if err != nil || string(out) != "ok" {
+		t.Fatalf("curl plain: %q, %v", out, err)
+	}
+
+	cmd := exec.Command(curl, "-s", "-N", "-i", "--max-time", "60", "-H", "Accept: text/event-stream", "http://"+addr+"/")
+	stdout, _ := cmd.StdoutPipe()
+	start(t, cmd)
+	r := bufio.NewReader(stdout)
+	want := seedHead + seedEvent + seedEvent
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(r, got); err != nil {
+		t.Fatalf("curl -N: %v after %q", err, got)
+	}
+	if string(got) != want {
+		t.Fatalf("curl -N -i:\n got %q\nwant %q", got, want)
+	}
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	cmd.Wait()
+	eventually(t, "the timer count is back once curl left", func() bool { return live.Load() == 0 && timer.Count() == before })
+}
+
+func TestSeedWithNodeEventSource(t *testing.T) {
+	node := need(t, "node")
+	script := filepath.Join(moduleRoot(t), ".ci", "node", "sse_client.mjs")
+	if _, err := os.Stat(filepath.Join(moduleRoot(t), ".ci", "node", "node_modules", "eventsource")); err != nil {
+		t.Skip("npm package eventsource is not installed (bash .ci/clients.sh installs it)")
+	}
+	var live atomic.Int64
+	before := timer.Count()
+	addr := serve(t, eventloop.DefaultBackend(), seed(20*time.Millisecond, &live))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, node, script, "http://"+addr+"/", "2").Output()
+	if err != nil {
+		t.Fatalf("node eventsource: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 messages, got %q", out)
+	}
+	for _, l := range lines {
+		var m struct{ Type, Data, LastEventID string }
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Type != "message" || m.Data != "hello" || m.LastEventID != "1" {
+			t.Fatalf("message %+v, want type message, data hello, lastEventId 1", m)
+		}
+	}
+	eventually(t, "the timer count is back once the EventSource left", func() bool { return live.Load() == 0 && timer.Count() == before })
+}
+
+func TestSeedInChromium(t *testing.T) {
+	const chromium = "/usr/bin/chromium"
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skip("chromium is not installed (bash .ci/clients.sh installs it)")
+	}
+	page, err := os.ReadFile(filepath.Join(moduleRoot(t), "examples", "sse", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The test's copy of the page reports each message back to the server.
+	page = bytes.Replace(page, []byte("</body>"), []byte(`<script>
+source.addEventListener("message", function (e) {
+  fetch("/report?data=" + encodeURIComponent(e.data) + "&id=" + encodeURIComponent(e.lastEventId));
+});
+</script>
+</body>`), 1)
+	if !bytes.Contains(page, []byte("/report")) {
+		t.Fatal("index.html has no </body>")
+	}
+
+	var live atomic.Int64
+	before := timer.Count()
+	reports := make(chan [2]string, 16)
+	sseSeed := seed(20*time.Millisecond, &live)
+	addr := serve(t, eventloop.DefaultBackend(), func(c *connection.TcpConnection, data any) {
+		req := data.(*http.Request)
+		switch {
+		case req.Path() == "/report":
+			reports <- [2]string{req.Get("data"), req.Get("id")}
+			c.Send("ok")
+		case req.Path() == "/" && strings.Contains(req.Header("Accept"), "text/html"):
+			c.Send(string(page))
+		default:
+			sseSeed(c, data)
+		}
+	})
+
+	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+		"--user-data-dir="+t.TempDir(), "http://"+addr+"/")
+	start(t, cmd)
+	select {
+	case r := <-reports:
+		if r != [2]string{"hello", "1"} {
+			t.Fatalf("the page saw data %q with lastEventId %q, want hello and 1", r[0], r[1])
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("no message reached the page's EventSource")
+	}
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	cmd.Wait()
+	eventually(t, "the timer count is back once the browser left", func() bool { return live.Load() == 0 && timer.Count() == before })
+}

@@ -1,0 +1,87 @@
+package http
+
+import "github.com/workerman-go/workerman/protocols"
+
+// phase is what a connection waits for, which decides the timeout that
+// applies to it.
+type phase uint8
+
+const (
+	phaseHead   phase = iota // the head of a request: HeaderTimeout from its first byte
+	phaseBody                // the rest of a body: IdleTimeout from the last byte received
+	phaseBusy                // the application owes a response: no timeout
+	phaseIdle                // keep-alive between requests: IdleTimeout from the last response
+	phaseStream              // an event stream: no timeout
+)
+
+// pendingReq is what the encoder must know of a request it has not answered.
+type pendingReq struct {
+	head      bool
+	keepAlive bool
+}
+
+// connState is the protocol's state of one connection. Loop-only.
+type connState struct {
+	c protocols.Conn
+	p *Protocol
+
+	f          framer
+	req        *Request
+	pending    []pendingReq // requests decoded and not answered, oldest first
+	requests   int          // requests decoded on this connection
+	extra      []string     // header lines for the next response (session Set-Cookie)
+	chunking   bool         // a chunked response is open: its last chunk completes it
+	chunkClose bool         // and the connection closes after it
+	owe100     bool         // a 100 Continue waits for the responses before it
+	sent100    bool         // the current request was sent its 100 Continue
+
+	phase   phase
+	since   int64 // coarse clock stamp when the phase began (or, for phaseBody, the last read)
+	written int64 // bytes written at the last sweep, to see a slow reader progress
+	slot    int   // index in the sweeper's list, -1 when not tracked
+}
+
+// state returns c's state, making it for a connection that did not go
+// through OnConnect (tests and benchmarks that drive the protocol by hand).
+func (p *Protocol) state(c protocols.Conn) *connState {
+	if st, ok := c.ProtocolState().(*connState); ok {
+		return st
+	}
+	st := &connState{c: c, p: p, slot: -1}
+	c.SetProtocolState(st)
+	return st
+}
+
+// opts is what the encoder needs to know of the request being answered. A
+// response with no request to answer (sent from OnConnect, or one too many)
+// is encoded as for a keep-alive GET, as Workerman does.
+func (st *connState) opts() encodeOpts {
+	o := encodeOpts{keepAlive: true, extra: st.extra}
+	if len(st.pending) > 0 {
+		o.head = st.pending[0].head
+		o.keepAlive = st.pending[0].keepAlive
+	}
+	return o
+}
+
+// answered records that the oldest pending request has its whole response.
+// It reports whether the connection stays open afterwards.
+func (st *connState) answered(keepAlive bool) bool {
+	st.extra = st.extra[:0]
+	if len(st.pending) > 0 {
+		n := copy(st.pending, st.pending[1:])
+		st.pending = st.pending[:n]
+	}
+	if !keepAlive {
+		return false
+	}
+	if len(st.pending) == 0 && st.phase == phaseBusy {
+		st.enter(phaseIdle)
+	}
+	return true
+}
+
+func (st *connState) enter(ph phase) {
+	st.phase = ph
+	st.since = clock.now()
+}
