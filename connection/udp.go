@@ -133,6 +133,8 @@ func (u udpProtoConn) CloseWhenFlushed()      {}
 func (u udpProtoConn) SendBufferSize() int    { return 0 }
 func (u udpProtoConn) SendBufferLimit() int   { return eventloop.MaxDatagramSize }
 func (u udpProtoConn) NotifyDrain(fn func())  { u.c.pc.Loop().Post(fn) }
+func (u udpProtoConn) PauseRecv()             {}
+func (u udpProtoConn) ResumeRecv()            {}
 func (u udpProtoConn) ProtocolState() any     { return nil }
 func (u udpProtoConn) SetProtocolState(any)   {}
 func (u udpProtoConn) RemoteAddr() net.Addr   { return u.c.remote }

@@ -35,6 +35,11 @@ type Conn interface {
 	// NotifyDrain runs fn once on the loop, the next time the send buffer is
 	// empty; a protocol streaming a large body uses it to write the next piece.
 	NotifyDrain(fn func())
+	// PauseRecv stops delivering packages (and reading); ResumeRecv delivers
+	// the ones already received, then reads again. A protocol pauses while
+	// a response is still being streamed, so that pipelined requests wait.
+	PauseRecv()
+	ResumeRecv()
 	// ProtocolState and SetProtocolState keep the protocol's per-connection state.
 	ProtocolState() any
 	SetProtocolState(v any)

@@ -1,10 +1,58 @@
 package worker
 
 import (
+	"errors"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
+	"time"
+)
+
+// Version is the framework's version, shown by the start banner, status and
+// --version.
+const Version = "0.1.0"
+
+// Settings of the process model. Set them in main before RunAll; every
+// process of the program (master and children) runs main, so they all see
+// the same values.
+var (
+	// PidFile is where the master writes its pid; the control socket sits
+	// beside it. Empty: workerman.{binary name}.pid in DefaultDir.
+	PidFile string
+	// LogFile receives Workerman-style lines ("2006-01-02 15:04:05 pid:N msg"),
+	// trimmed to its newer half when it passes LogFileMaxSize. Empty:
+	// workerman.log in DefaultDir; "/dev/null" turns it off.
+	LogFile string
+	// LogFileMaxSize is the size past which LogFile is trimmed.
+	LogFileMaxSize int64 = 10 << 20
+	// StdoutFile receives the standard output and error of a daemon (start -d)
+	// and of its children. It is reopened on reload, so it can be rotated.
+	StdoutFile = "/dev/null"
+	// StopTimeout bounds a stop or reload that is not graceful: children that
+	// still hold connections after it are closed down hard.
+	StopTimeout = 2 * time.Second
+	// GracefulTimeout bounds stop -g and reload -g; 0 waits as long as clients
+	// stay, as Workerman does.
+	GracefulTimeout time.Duration
+	// Daemonize runs start in the background, as start -d does.
+	Daemonize bool
+)
+
+// Environment variables that mark the processes a program starts itself.
+const (
+	envChild  = "WORKERMAN_GO_CHILD"  // "worker index:slot" of a child process
+	envDaemon = "WORKERMAN_GO_DAEMON" // a daemonized master, told to report on fd 3
+)
+
+// Master hooks. They run in the master process, which runs no event loop:
+// keep them short.
+var (
+	// OnMasterReload runs when the master starts a reload.
+	OnMasterReload func()
+	// OnMasterStop runs when every child has exited and the master is about to.
+	OnMasterStop func()
+	// OnWorkerExit runs when a child process of w exits; status is the raw
+	// wait status (exit code 250 is 64000, SIGKILL is 9).
+	OnWorkerExit func(w *Worker, status int, pid int)
 )
 
 // All returns every worker made with New, in order.
@@ -14,30 +62,30 @@ func All() []*Worker {
 	return append([]*Worker(nil), registry...)
 }
 
-// RunAll serves every worker made with New in this process until SIGINT or
-// SIGTERM, then stops them and exits.
+// RunAll runs the command line of the program (start [-d], stop [-g],
+// restart, reload [-g], status [-d], connections) for every worker made with
+// New, then exits: 0 on success, 1 with the error on standard error.
 func RunAll() {
-	if err := runForeground(All()); err != nil {
-		fmt.Fprintln(os.Stderr, err)
+	if err := RunArgs(os.Args); err != nil {
+		if !errors.As(err, new(shown)) {
+			fmt.Fprintln(os.Stderr, err)
+		}
 		os.Exit(1)
 	}
 	os.Exit(0)
 }
 
-func runForeground(ws []*Worker) error {
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sig)
-	g, err := Start(ws...)
-	if err != nil {
-		return err
+// RunArgs is RunAll without the exit: args is the whole command line,
+// program name first (os.Args). A process started by a master as one of its
+// children ignores args and serves its worker.
+func RunArgs(args []string) error {
+	if spec, ok := os.LookupEnv(envChild); ok {
+		return runChild(spec)
 	}
-	for _, w := range ws {
-		if w.Addr() != nil {
-			fmt.Printf("%s listening on %s\n", w.DisplayName(), w.Addr())
-		}
+	if notify := daemonNotify(); notify != nil {
+		p := newProgram()
+		p.daemon = true
+		return runMaster(p, notify)
 	}
-	<-sig
-	g.Stop()
-	return nil
+	return newApp().Run(args)
 }

@@ -187,7 +187,9 @@ func (s *fileStream) next() {
 	s.done = true
 	if !s.keepAlive {
 		s.c.Close()
+		return
 	}
+	s.c.ResumeRecv()
 }
 
 // abandon ends a file response that cannot be completed: the peer gets what

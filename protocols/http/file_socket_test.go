@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"net"
@@ -74,6 +75,26 @@ func TestWithFileOverSocket(t *testing.T) {
 				}
 				if cr := resp.Header.Get("Content-Range"); cr != "bytes 1000000-2499999/"+strconv.Itoa(len(data)) {
 					t.Errorf("Content-Range %q", cr)
+				}
+			})
+			t.Run("a request pipelined behind a file is answered after the whole file", func(t *testing.T) {
+				c, err := net.Dial("tcp", addr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(60 * time.Second))
+				c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /?off=0&len=5 HTTP/1.1\r\nHost: x\r\n\r\n"))
+				r := bufio.NewReader(c)
+				for i, want := range [][]byte{data, data[:5]} {
+					resp, err := nethttp.ReadResponse(r, nil)
+					if err != nil {
+						t.Fatalf("response %d: %v", i, err)
+					}
+					body, err := io.ReadAll(resp.Body)
+					if err != nil || !bytes.Equal(body, want) {
+						t.Fatalf("response %d: %d bytes (want %d), err %v", i, len(body), len(want), err)
+					}
 				}
 			})
 			t.Run("a client that leaves mid-file leaves no descriptor open", func(t *testing.T) {

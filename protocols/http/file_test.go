@@ -91,7 +91,7 @@ func TestWithFileHead(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newRespConn()
+			c := newFakeConn()
 			b, err := tt.r.encode(nil, c, tt.o)
 			if err != nil {
 				t.Fatal(err)
@@ -117,14 +117,14 @@ func TestWithFileRemovedBeforeSend(t *testing.T) {
 		t.Fatalf("status %d for an existing file", r.StatusCode())
 	}
 	os.Remove(p)
-	b, _ := r.encode(nil, newRespConn(), keepAlive)
+	b, _ := r.encode(nil, newFakeConn(), keepAlive)
 	if head, _ := splitResponse(t, b); !strings.HasPrefix(head, "HTTP/1.1 404 Not Found\r\n") {
 		t.Fatalf("a file removed after WithFile: %q", head)
 	}
 }
 
 // drainAll plays the loop's part: empty the send buffer, run the drain callback.
-func drainAll(c *respConn) (rounds int) {
+func drainAll(c *fakeConn) (rounds int) {
 	for c.drain != nil {
 		fn := c.drain
 		c.drain, c.buffered = nil, 0
@@ -138,7 +138,7 @@ func TestWithFileStreamsUnderBackPressure(t *testing.T) {
 	const size = 300 << 10
 	p, data := writeFile(t, "big.bin", size)
 	for _, keep := range []bool{true, false} {
-		c := &respConn{limit: 64 << 10}
+		c := &fakeConn{limit: 10 << 20, sendLimit: 64 << 10}
 		r := NewResponse(200, nil, "").WithFile(p, 0, 0)
 		b, _ := r.encode(nil, c, encodeOpts{keepAlive: keep})
 		_, body := splitResponse(t, b)
@@ -146,7 +146,7 @@ func TestWithFileStreamsUnderBackPressure(t *testing.T) {
 			t.Fatalf("keepAlive %v: first write holds %d of %d bytes, streaming %v: want a part and a stream", keep, len(body), size, r.streaming())
 		}
 		rounds := drainAll(c)
-		got := append(body, c.sent...)
+		got := append(body, c.out...)
 		if !bytes.Equal(got, data) {
 			t.Fatalf("keepAlive %v: streamed body differs (%d bytes, want %d)", keep, len(got), size)
 		}
@@ -164,7 +164,7 @@ func TestWithFileStreamsUnderBackPressure(t *testing.T) {
 
 func TestWithFileChangedWhileStreaming(t *testing.T) {
 	p, _ := writeFile(t, "big.bin", 300<<10)
-	c := &respConn{limit: 64 << 10}
+	c := &fakeConn{limit: 10 << 20, sendLimit: 64 << 10}
 	r := NewResponse(200, nil, "").WithFile(p, 0, 0)
 	if _, err := r.encode(nil, c, keepAlive); err != nil {
 		t.Fatal(err)
@@ -179,8 +179,8 @@ func TestWithFileChangedWhileStreaming(t *testing.T) {
 		t.Fatal(err)
 	}
 	drainAll(c)
-	if !c.closed || len(c.sent) != 0 || r.streaming() {
-		t.Fatalf("after the file was replaced: closed %v, sent %d more bytes, streaming %v", c.closed, len(c.sent), r.streaming())
+	if !c.closed || len(c.out) != 0 || r.streaming() {
+		t.Fatalf("after the file was replaced: closed %v, sent %d more bytes, streaming %v", c.closed, len(c.out), r.streaming())
 	}
 }
 

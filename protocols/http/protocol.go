@@ -209,7 +209,10 @@ func (p *Protocol) Encode(dst []byte, v any, c protocols.Conn) ([]byte, error) {
 			st.chunkClose = !o.keepAlive || x.closes()
 			return dst, nil
 		case x.streaming():
-			st.answered(true) // the file stream closes the connection itself if it must
+			// The file stream closes the connection itself if it must, and
+			// holds pipelined requests until the body is out.
+			st.answered(true)
+			st.c.PauseRecv()
 			return dst, nil
 		}
 		return p.done(dst, st, o.keepAlive && !x.closes()), nil

@@ -16,7 +16,7 @@ func BenchmarkAppendText(b *testing.B) {
 func BenchmarkResponseEncode(b *testing.B) {
 	r := NewResponse(200, Header{"Content-Type": "application/json", "Cache-Control": "no-store"}, `{"ok":true}`).
 		Cookie("theme", "dark mode", CookieOptions{Path: "/", MaxAge: 3600})
-	c := newRespConn()
+	c := newFakeConn()
 	o := encodeOpts{keepAlive: true, extra: []string{"Set-Cookie: PHPSID=0123456789abcdef; Path=/; HttpOnly"}}
 	dst := make([]byte, 0, 4096)
 	b.ReportAllocs()
@@ -27,7 +27,7 @@ func BenchmarkResponseEncode(b *testing.B) {
 
 func BenchmarkEventStreamHead(b *testing.B) {
 	r := NewResponse(200, Header{"Content-Type": "text/event-stream"}, "\r\n")
-	c := newRespConn()
+	c := newFakeConn()
 	dst := make([]byte, 0, 4096)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -57,7 +57,7 @@ func BenchmarkChunkEncode(b *testing.B) {
 // c.Send(event) runs it on an open event stream.
 func BenchmarkProtocolEncodeEvent(b *testing.B) {
 	p := &Protocol{}
-	c := newRespConn()
+	c := newFakeConn()
 	dst := make([]byte, 0, 4096)
 	dst, _ = p.Encode(dst, NewResponse(200, Header{"Content-Type": "text/event-stream"}, ""), c)
 	e := &ServerSentEvents{Event: "message", ID: "1", Data: "hello"}

@@ -1,52 +1,9 @@
 package http
 
-import (
-	"net"
-	"testing"
-)
+import "testing"
 
-// respConn is a protocols.Conn that only records what a response encoder asks
-// of it; encode tests use it where no socket is involved.
-type respConn struct {
-	buffered, limit int
-	drain           func()
-	sent            []byte
-	closed          bool
-	state           any
-}
-
-func (c *respConn) ID() uint64        { return 1 }
-func (c *respConn) PackageLimit() int { return 10 << 20 }
-func (c *respConn) Send(v any) error {
-	if c.closed {
-		return net.ErrClosed
-	}
-	if e, ok := v.(*ServerSentEvents); ok {
-		c.sent = e.appendTo(c.sent)
-	}
-	return nil
-}
-func (c *respConn) SendRaw(b []byte) error {
-	if c.closed {
-		return net.ErrClosed
-	}
-	c.sent = append(c.sent, b...)
-	c.buffered += len(b)
-	return nil
-}
-func (c *respConn) Close(...any)           { c.closed = true }
-func (c *respConn) End([]byte)             { c.closed = true }
-func (c *respConn) CloseWhenFlushed()      { c.closed = true }
-func (c *respConn) SendBufferSize() int    { return c.buffered }
-func (c *respConn) SendBufferLimit() int   { return c.limit }
-func (c *respConn) NotifyDrain(fn func())  { c.drain = fn }
-func (c *respConn) ProtocolState() any     { return c.state }
-func (c *respConn) SetProtocolState(v any) { c.state = v }
-func (c *respConn) RemoteAddr() net.Addr   { return nil }
-func (c *respConn) LocalAddr() net.Addr    { return nil }
-func newRespConn() *respConn               { return &respConn{limit: 1 << 20} }
 func encodeString(r *Response, o encodeOpts) string {
-	b, err := r.encode(nil, newRespConn(), o)
+	b, err := r.encode(nil, newFakeConn(), o)
 	if err != nil {
 		panic(err)
 	}

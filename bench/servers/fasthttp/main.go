@@ -1,0 +1,41 @@
+// Command fasthttp is the benchmark's reference peer: a fasthttp.Server that
+// answers every request with "ok". Ratios in the benchmark table are against
+// it. GOMAXPROCS (from the environment) sets how many cores it may use.
+//
+//	GOMAXPROCS=2 fasthttp -addr 127.0.0.1:8081
+package main
+
+import (
+	"flag"
+	"log"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/valyala/fasthttp"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8081", "listen address")
+	flag.Parse()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	s := &fasthttp.Server{
+		Handler: func(ctx *fasthttp.RequestCtx) {
+			ctx.SetContentType("text/html;charset=utf-8")
+			ctx.WriteString("ok")
+		},
+	}
+	go func() {
+		if err := s.Serve(ln); err != nil {
+			log.Fatal(err)
+		}
+	}()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	<-sig
+	s.Shutdown()
+}

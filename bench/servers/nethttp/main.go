@@ -1,0 +1,38 @@
+// Command nethttp is the standard library's peer in the benchmark: a
+// net/http server that answers every request with "ok".
+//
+//	GOMAXPROCS=2 nethttp -addr 127.0.0.1:8082
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8082", "listen address")
+	flag.Parse()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	s := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html;charset=utf-8")
+		w.Write([]byte("ok"))
+	})}
+	go func() {
+		if err := s.Serve(ln); err != http.ErrServerClosed {
+			log.Fatal(err)
+		}
+	}()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	<-sig
+	s.Shutdown(context.Background())
+}

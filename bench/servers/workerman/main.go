@@ -1,0 +1,66 @@
+// Command workerman is Workerman-Go's entry in the benchmark: the seed
+// program (the manual's Server-Sent Events example), answering "ok" to plain
+// requests and, to a request that accepts text/event-stream, a stream with
+// one event every two seconds per connection. It runs as any Workerman-Go
+// program does:
+//
+//	WM_ADDR=127.0.0.1:8080 WM_COUNT=2 workerman start
+//
+// The environment sets what the benchmark script varies:
+//   - WM_ADDR: listen address (127.0.0.1:8080).
+//   - WM_COUNT: worker processes (1).
+//   - WM_STAMP=1: events carry "ts=<Unix nanoseconds>" as data instead of
+//     "hello", so that wmload reports send-to-receipt latency.
+package main
+
+import (
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/workerman-go/workerman/connection"
+	"github.com/workerman-go/workerman/protocols/http"
+	"github.com/workerman-go/workerman/timer"
+	"github.com/workerman-go/workerman/worker"
+)
+
+func main() {
+	addr := env("WM_ADDR", "127.0.0.1:8080")
+	count, err := strconv.Atoi(env("WM_COUNT", "1"))
+	if err != nil || count < 1 {
+		panic("WM_COUNT must be a positive number")
+	}
+	stamp := os.Getenv("WM_STAMP") == "1"
+
+	w := worker.New("http://" + addr)
+	w.Name = "bench"
+	w.Count = count
+	w.OnMessage = func(c *connection.TcpConnection, data any) {
+		req := data.(*http.Request)
+		if req.Header("accept") == "text/event-stream" {
+			c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/event-stream"}, "\r\n"))
+			var id timer.ID
+			id = timer.Add(2*time.Second, func() {
+				if c.Status() != connection.StatusEstablished {
+					timer.Del(id)
+					return
+				}
+				ev := &http.ServerSentEvents{Event: "message", Data: "hello", ID: "1"}
+				if stamp {
+					ev.Data = "ts=" + strconv.FormatInt(time.Now().UnixNano(), 10)
+				}
+				c.Send(ev)
+			})
+			return
+		}
+		c.Send("ok")
+	}
+	worker.RunAll()
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,47 @@
+// Command wmload is the load generator of Workerman-Go's benchmarks: it
+// drives a server on the same machine and reports throughput, latency
+// percentiles and errors, as text or as one line of JSON for scripts.
+//
+//	wmload http -c 100 -p 16 -d 5s -rounds 3 http://127.0.0.1:8080/
+//	wmload sse  -c 10000 -d 6s -server-pid 1234 http://127.0.0.1:8080/
+//	wmload echo -c 50 -d 5s 127.0.0.1:5678
+//
+// Modes:
+//   - http: -c keep-alive connections, each writing -p requests in one
+//     write (pipelining, as wrk does) and reading every response before the
+//     next batch. Each response is timed from the write of its batch to the
+//     read that completed it, so percentiles under pipelining describe
+//     responses. wrk records one sample per batch and then "corrects" it
+//     with an interval derived from responses, which invents samples below
+//     its minimum.
+//   - sse: -c EventSource-like clients connect (at most -concurrency at a
+//     time), read the response head, then read events until the end. It
+//     reports the time until every client had its head and its first event,
+//     the steady event rate (for each client, the events after its first
+//     over the time from its first to its last, summed), and, for events
+//     whose data starts with "ts=<Unix nanoseconds>", the send-to-receipt
+//     latency of every receipt and of the last receipt of each stamp (a
+//     broadcast).
+//     With -server-pid it reads the server's resident memory (summed over its
+//     process tree) before connecting and once every client has an event.
+//   - echo: like http, with one line of the text protocol as the request
+//     and one line back as the response.
+//   - table: reads -json reports labelled with the server they measured,
+//     one per line, and prints the Markdown tables of bench/README.md, with
+//     req/s as ratios against a reference server of the same run.
+//
+// Bounds, so that no run can get away from whoever started it:
+//   - every run ends after -d (at most 10 minutes); http and echo also stop
+//     after -n requests per round, sse holds exactly -c clients;
+//   - only loopback targets are accepted: 127.0.0.0/8, ::1 and localhost.
+//     Names are never resolved.
+//
+// Caveats:
+//   - wmload shares the machine with the server it measures: compare servers
+//     by ratios measured in the same run, never by absolute numbers across
+//     runs.
+//   - Responses must be delimited by Content-Length or chunked framing; a
+//     response that ends at the close of the connection is reported as a
+//     parse error.
+//   - Flags come before the target, as with every Go command.
+package main

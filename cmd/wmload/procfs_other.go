@@ -1,0 +1,9 @@
+//go:build !linux
+
+package main
+
+import "errors"
+
+func sampleTree(int) (memorySample, error) {
+	return memorySample{}, errors.New("-server-pid reads /proc, which only Linux has")
+}

@@ -1,0 +1,431 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The sse mode opens many EventSource-like clients and holds them open: it
+// measures how long a server takes to answer all of them, how many events it
+// delivers, how late they arrive when the server stamps them, and, given the
+// server's pid, how much memory each connection costs it.
+
+// maxBroadcasts bounds the per-stamp table of the broadcast report.
+const maxBroadcasts = 100_000
+
+// maxEventSize bounds the bytes of one event line a client buffers.
+const maxEventSize = 1 << 20
+
+type sseRun struct {
+	addr        string
+	request     []byte
+	clients     int
+	concurrency int
+	duration    time.Duration
+	dialTimeout time.Duration
+	serverPID   int
+
+	start, deadline time.Time
+	dials           chan struct{} // a slot per connect in flight
+	conns           []net.Conn    // closed after the run, once memory is read
+
+	connected, failed, withEvent atomic.Int64
+	events                       atomic.Uint64
+	lastConnect, lastFirstEvent  atomic.Int64 // since start
+	allEventOnce                 sync.Once
+	memAfter                     chan struct{} // closed when every client has had an event
+
+	mu         sync.Mutex // guards what follows
+	errs       errorCounts
+	rate       float64 // events per second in steady state, summed over clients
+	latency    histogram
+	broadcasts map[int64]*broadcast
+	truncated  bool
+}
+
+// A broadcast is every receipt of events carrying one stamp.
+type broadcast struct {
+	receipts int
+	last     time.Duration
+}
+
+// sseReport is the result of the sse mode.
+type sseReport struct {
+	Mode             string         `json:"mode"`
+	Target           string         `json:"target"`
+	Clients          int            `json:"clients"`
+	Connected        int64          `json:"connected"`
+	Failed           int64          `json:"failed"`
+	ConnectAll       float64        `json:"connect_all_s"`
+	FirstEventAll    float64        `json:"first_event_all_s"`
+	Events           uint64         `json:"events"`
+	EventsPerSecond  float64        `json:"events_per_s"`
+	Stamped          *latencyReport `json:"latency_ms,omitempty"`
+	Broadcasts       int            `json:"broadcasts,omitempty"`
+	BroadcastLast    *latencyReport `json:"broadcast_last_ms,omitempty"`
+	BroadcastsCapped bool           `json:"broadcasts_capped,omitempty"`
+	Server           *memoryReport  `json:"server,omitempty"`
+	Errors           errorCounts    `json:"errors"`
+}
+
+// memorySample is the resident memory of a process tree.
+type memorySample struct {
+	rssKB     int64
+	processes int
+}
+
+// memoryReport is the server's resident memory, summed over its process tree.
+type memoryReport struct {
+	PID        int     `json:"pid"`
+	Processes  int     `json:"processes"`
+	BeforeKB   int64   `json:"rss_before_kb"`
+	AfterKB    int64   `json:"rss_after_kb"`
+	PerConnKB  float64 `json:"rss_per_conn_kb"`
+	SampledAll bool    `json:"sampled_with_all_events"`
+}
+
+func runSSE(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sse", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		c       common
+		headers headerFlags
+		r       sseRun
+	)
+	c.register(fs)
+	fs.IntVar(&r.clients, "c", 1000, "clients")
+	fs.IntVar(&r.concurrency, "concurrency", 256, "connects in flight at once")
+	fs.IntVar(&r.serverPID, "server-pid", 0, "pid of the server (its child processes count too): report its memory per connection")
+	fs.Var(&headers, "H", `extra request header "Name: value" (repeatable)`)
+	t, err := c.parse(fs, args)
+	if err == nil {
+		err = errors.Join(
+			checkRange("sse", "c", int64(r.clients), 1, maxConnections),
+			checkRange("sse", "concurrency", int64(r.concurrency), 1, maxConnections),
+		)
+	}
+	if err != nil {
+		return err
+	}
+	r.addr, r.duration, r.dialTimeout = t.addr, c.duration, c.dialTimeout
+	r.request = buildRequest(t, headers, true)
+	rep, err := r.run()
+	if err != nil {
+		return err
+	}
+	rep.Target = "http://" + t.host + t.path
+	if c.json {
+		return writeJSON(stdout, rep)
+	}
+	writeSSE(stdout, rep)
+	return nil
+}
+
+func (r *sseRun) run() (*sseReport, error) {
+	var before memorySample
+	if r.serverPID > 0 {
+		var err error
+		if before, err = sampleTree(r.serverPID); err != nil {
+			return nil, err
+		}
+	}
+	r.start = time.Now()
+	r.deadline = r.start.Add(r.duration)
+	r.dials = make(chan struct{}, r.concurrency)
+	r.conns = make([]net.Conn, r.clients)
+	r.broadcasts = map[int64]*broadcast{}
+	r.memAfter = make(chan struct{})
+	var after memorySample
+	var afterErr error
+	sampled, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(sampled)
+		timeout := time.NewTimer(time.Until(r.deadline))
+		defer timeout.Stop()
+		select {
+		case <-r.memAfter:
+		case <-finished: // every client failed or ended early
+		case <-timeout.C:
+		}
+		if r.serverPID > 0 {
+			after, afterErr = sampleTree(r.serverPID)
+		}
+	}()
+	var wg sync.WaitGroup
+	for i := range r.clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.client(i)
+		}()
+	}
+	wg.Wait()
+	close(finished)
+	<-sampled
+	for _, c := range r.conns {
+		if c != nil {
+			c.Close()
+		}
+	}
+	rep := r.report()
+	if r.serverPID > 0 {
+		if afterErr != nil {
+			return nil, afterErr
+		}
+		rep.Server = &memoryReport{
+			PID: r.serverPID, Processes: after.processes, BeforeKB: before.rssKB, AfterKB: after.rssKB,
+			SampledAll: rep.FirstEventAll > 0,
+		}
+		if rep.Connected > 0 {
+			rep.Server.PerConnKB = float64(after.rssKB-before.rssKB) / float64(rep.Connected)
+		}
+	}
+	return rep, nil
+}
+
+// client is one EventSource: connect, read the head, then read events until
+// the deadline. Its connection stays open until the run is over.
+func (r *sseRun) client(i int) {
+	r.dials <- struct{}{}
+	c, h, rest, err := r.connect()
+	<-r.dials
+	if err != nil {
+		r.failed.Add(1)
+		r.checkAllEvents()
+		return
+	}
+	r.conns[i] = c
+	storeMax(&r.lastConnect, time.Since(r.start))
+	r.connected.Add(1)
+	r.checkAllEvents()
+	s := &sseStream{run: r, chunked: h.chunked}
+	if err := s.read(c, rest); err != nil && !expired(r.deadline) {
+		r.fail(&r.errs.Read, err)
+	}
+	if s.events > 1 && s.last.After(s.first) {
+		r.mu.Lock()
+		r.rate += float64(s.events-1) / s.last.Sub(s.first).Seconds()
+		r.mu.Unlock()
+	}
+}
+
+// connect dials, sends the request and reads the response head; rest is
+// whatever followed the head in the same read.
+func (r *sseRun) connect() (net.Conn, head, []byte, error) {
+	c, err := dialUntil(r.addr, r.dialTimeout, r.deadline)
+	if err != nil {
+		return nil, head{}, nil, r.fail(&r.errs.Connect, err)
+	}
+	if _, err := c.Write(r.request); err != nil {
+		c.Close()
+		return nil, head{}, nil, r.fail(&r.errs.Write, err)
+	}
+	buf := make([]byte, 1024)
+	for n := 0; ; {
+		if n == len(buf) {
+			buf = append(buf, make([]byte, len(buf))...)
+		}
+		m, err := c.Read(buf[n:])
+		n += m
+		h, perr := parseHead(buf[:n])
+		switch {
+		case perr != nil:
+			err = perr
+		case h.size > 0 && (h.status != 200 || !h.eventStream):
+			err = fmt.Errorf("answer is status %d without Content-Type text/event-stream, not an event stream", h.status)
+		case h.size > 0:
+			return c, h, buf[h.size:n], nil
+		case err != nil:
+			err = fmt.Errorf("reading the response head: %w", err)
+		default:
+			continue
+		}
+		c.Close()
+		return nil, head{}, nil, r.fail(&r.errs.Parse, err)
+	}
+}
+
+// fail counts err unless the run is over (then it is how the run ended).
+func (r *sseRun) fail(counter *uint64, err error) error {
+	if !expired(r.deadline) {
+		r.mu.Lock()
+		r.errs.note(counter, err)
+		r.mu.Unlock()
+	}
+	return err
+}
+
+// checkAllEvents opens the memory sample once every client is done
+// connecting and every connected one has had an event.
+func (r *sseRun) checkAllEvents() {
+	if r.connected.Load()+r.failed.Load() == int64(r.clients) && r.withEvent.Load() == r.connected.Load() && r.connected.Load() > 0 {
+		r.allEventOnce.Do(func() { close(r.memAfter) })
+	}
+}
+
+// An sseStream is the reading side of one client.
+type sseStream struct {
+	run     *sseRun
+	chunked bool
+	dec     chunkDecoder
+	raw     []byte // chunked bytes not yet decoded
+	body    []byte // event bytes not yet parsed
+	parser  eventParser
+	now     time.Time // when the bytes being parsed arrived
+	events  int
+	first   time.Time // arrival of the first event
+	last    time.Time // and of the latest
+}
+
+func (s *sseStream) read(c net.Conn, rest []byte) error {
+	emit := s.event
+	buf := make([]byte, 512)
+	s.now = time.Now()
+	for data := rest; ; {
+		if err := s.take(data, emit); err != nil {
+			return err
+		}
+		if s.chunked && s.dec.done() {
+			return errors.New("server ended the event stream")
+		}
+		n, err := c.Read(buf)
+		s.now = time.Now()
+		if n == 0 && err != nil {
+			if err == io.EOF {
+				return errors.New("server closed the event stream")
+			}
+			return err
+		}
+		data = buf[:n]
+	}
+}
+
+// take decodes freshly read bytes and parses the events they complete.
+func (s *sseStream) take(data []byte, emit func(int64, bool)) error {
+	if s.chunked {
+		s.raw = append(s.raw, data...)
+		n := 0
+		for !s.dec.done() {
+			used, piece, err := s.dec.next(s.raw[n:])
+			if err != nil {
+				return err
+			}
+			if used == 0 {
+				break
+			}
+			s.body = append(s.body, piece...)
+			n += used
+		}
+		s.raw = s.raw[:copy(s.raw, s.raw[n:])]
+	} else {
+		s.body = append(s.body, data...)
+	}
+	used := s.parser.feed(s.body, emit)
+	s.body = s.body[:copy(s.body, s.body[used:])]
+	if len(s.body)+len(s.raw) > maxEventSize {
+		return fmt.Errorf("event line exceeds %d bytes", maxEventSize)
+	}
+	return nil
+}
+
+func (s *sseStream) event(stamp int64, stamped bool) {
+	r := s.run
+	r.events.Add(1)
+	s.events++
+	s.last = s.now
+	if s.events == 1 {
+		s.first = s.now
+		storeMax(&r.lastFirstEvent, s.now.Sub(r.start))
+		r.withEvent.Add(1)
+		r.checkAllEvents()
+	}
+	if !stamped {
+		return
+	}
+	late := s.now.Sub(time.Unix(0, stamp))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.latency.record(late)
+	b := r.broadcasts[stamp]
+	if b == nil {
+		if len(r.broadcasts) >= maxBroadcasts {
+			r.truncated = true
+			return
+		}
+		b = &broadcast{}
+		r.broadcasts[stamp] = b
+	}
+	b.receipts++
+	b.last = max(b.last, late)
+}
+
+func storeMax(v *atomic.Int64, d time.Duration) {
+	for {
+		old := v.Load()
+		if int64(d) <= old || v.CompareAndSwap(old, int64(d)) {
+			return
+		}
+	}
+}
+
+func (r *sseRun) report() *sseReport {
+	end := time.Now()
+	if end.After(r.deadline) {
+		end = r.deadline
+	}
+	rep := &sseReport{
+		Mode:      "sse",
+		Clients:   r.clients,
+		Connected: r.connected.Load(),
+		Failed:    r.failed.Load(),
+		Events:    r.events.Load(),
+		Errors:    r.errs,
+	}
+	if rep.Connected == int64(r.clients) {
+		rep.ConnectAll = time.Duration(r.lastConnect.Load()).Seconds()
+	}
+	if rep.Connected > 0 && r.withEvent.Load() == rep.Connected {
+		rep.FirstEventAll = time.Duration(r.lastFirstEvent.Load()).Seconds()
+	}
+	rep.EventsPerSecond = r.rate
+	if r.latency.n > 0 {
+		l := newLatencyReport(&r.latency)
+		rep.Stamped = &l
+	}
+	var last histogram
+	shared := false
+	for _, b := range r.broadcasts {
+		last.record(b.last)
+		shared = shared || b.receipts > 1
+	}
+	if shared {
+		l := newLatencyReport(&last)
+		rep.Broadcasts, rep.BroadcastLast, rep.BroadcastsCapped = len(r.broadcasts), &l, r.truncated
+	}
+	return rep
+}
+
+func writeSSE(w io.Writer, r *sseReport) {
+	fmt.Fprintf(w, "sse %s: %d clients\n", r.Target, r.Clients)
+	fmt.Fprintf(w, "  connected   %d (failed %d), all in %.3fs\n", r.Connected, r.Failed, r.ConnectAll)
+	fmt.Fprintf(w, "  events      %s, %s/s in steady state; every client had one %.3fs after the start\n",
+		group(float64(r.Events)), group(r.EventsPerSecond), r.FirstEventAll)
+	if r.Stamped != nil {
+		writeLatency(w, "send->recv", r.Stamped)
+	}
+	if r.BroadcastLast != nil {
+		writeLatency(w, "last recv", r.BroadcastLast)
+		fmt.Fprintf(w, "              (send -> last receipt of each of %d broadcasts)\n", r.Broadcasts)
+	}
+	if m := r.Server; m != nil {
+		fmt.Fprintf(w, "  server rss  %.1f MB -> %.1f MB over %d processes: %.2f KB per connection\n",
+			float64(m.BeforeKB)/1024, float64(m.AfterKB)/1024, m.Processes, m.PerConnKB)
+	}
+	writeErrors(w, &r.Errors)
+}

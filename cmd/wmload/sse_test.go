@@ -1,0 +1,175 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// hub broadcasts one stamped event to every subscribed stream each tick,
+// the way a server fans a message out to its SSE clients.
+type hub struct {
+	mu   sync.Mutex
+	subs map[chan string]struct{}
+	stop chan struct{}
+	done sync.WaitGroup
+}
+
+func newHub(t *testing.T, every time.Duration) *hub {
+	h := &hub{subs: map[chan string]struct{}{}, stop: make(chan struct{})}
+	h.done.Add(1)
+	go func() {
+		defer h.done.Done()
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-h.stop:
+				return
+			case <-tick.C:
+			}
+			ev := stampedData()
+			h.mu.Lock()
+			for ch := range h.subs {
+				select {
+				case ch <- ev:
+				default: // a slow stream misses this one
+				}
+			}
+			h.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		close(h.stop)
+		h.done.Wait()
+	})
+	return h
+}
+
+func stampedData() string {
+	return "event: tick\ndata: ts=" + strconv.FormatInt(time.Now().UnixNano(), 10) + "\n\n"
+}
+
+// ServeHTTP streams with net/http, so the stream is chunked; every client
+// gets a stamped event of its own at once, then the broadcasts.
+func (h *hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Accept") != "text/event-stream" {
+		http.Error(w, "want an event stream", http.StatusNotAcceptable)
+		return
+	}
+	ch := make(chan string, 4)
+	h.mu.Lock()
+	h.subs[ch] = struct{}{}
+	h.mu.Unlock()
+	defer func() {
+		h.mu.Lock()
+		delete(h.subs, ch)
+		h.mu.Unlock()
+	}()
+	w.Header().Set("Content-Type", "text/event-stream")
+	fmt.Fprint(w, ": hello\n\n"+stampedData())
+	w.(http.Flusher).Flush()
+	for {
+		select {
+		case ev := <-ch:
+			if _, err := fmt.Fprint(w, ev); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+		case <-r.Context().Done():
+			return
+		case <-h.stop:
+			return
+		}
+	}
+}
+
+func TestSSEModeWithChunkedStampedBroadcasts(t *testing.T) {
+	h := newHub(t, 20*time.Millisecond)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	var rep sseReport
+	runJSON(t, &rep, "sse", "-c", "50", "-d", "1500ms", "-server-pid", strconv.Itoa(os.Getpid()), srv.URL+"/events")
+	if rep.Connected != 50 || rep.Failed != 0 || rep.Errors.total() != 0 {
+		t.Fatalf("connected %d, failed %d, errors %+v", rep.Connected, rep.Failed, rep.Errors)
+	}
+	if rep.ConnectAll <= 0 || rep.FirstEventAll < rep.ConnectAll || rep.FirstEventAll > 1.5 {
+		t.Fatalf("connect all %vs, first event all %vs", rep.ConnectAll, rep.FirstEventAll)
+	}
+	if rep.EventsPerSecond <= 0 {
+		t.Fatalf("no steady event rate from %d events", rep.Events)
+	}
+	if rep.Events < 50 || rep.Stamped == nil || rep.Stamped.Samples != rep.Events {
+		t.Fatalf("%d events, stamped latency %+v: every event carries a stamp", rep.Events, rep.Stamped)
+	}
+	if rep.BroadcastLast == nil || rep.Broadcasts == 0 || rep.BroadcastLast.Max > rep.Stamped.Max {
+		t.Fatalf("broadcasts %d, last receipt %+v, all receipts %+v", rep.Broadcasts, rep.BroadcastLast, rep.Stamped)
+	}
+	if m := rep.Server; m == nil || m.Processes < 1 || m.BeforeKB <= 0 || m.AfterKB <= 0 || !m.SampledAll {
+		t.Fatalf("server memory %+v", rep.Server)
+	}
+}
+
+// The seed's bytes: a head with neither length nor chunking, then events.
+const (
+	seedHead  = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: keep-alive\r\n\r\n"
+	seedEvent = "event: message\nid: 1\ndata: hello\n\n"
+)
+
+func TestSSEModeWithARawStream(t *testing.T) {
+	ln := listen(t)
+	serve(t, ln, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		if _, err := c.Read(buf); err != nil {
+			return
+		}
+		// The head arrives with half an event; the rest comes later.
+		c.Write([]byte(seedHead + seedEvent[:10]))
+		time.Sleep(10 * time.Millisecond)
+		c.Write([]byte(seedEvent[10:] + seedEvent + seedEvent))
+		c.Read(buf) // until the client leaves
+	})
+	var rep sseReport
+	runJSON(t, &rep, "sse", "-c", "20", "-d", "1s", "http://"+ln.Addr().String()+"/")
+	if rep.Connected != 20 || rep.Events != 60 || rep.Errors.total() != 0 {
+		t.Fatalf("connected %d, events %d (want 60), errors %+v", rep.Connected, rep.Events, rep.Errors)
+	}
+	if rep.Stamped != nil || rep.BroadcastLast != nil {
+		t.Fatal("unstamped events produced a latency report")
+	}
+}
+
+func TestSSEModeCountsFailures(t *testing.T) {
+	tests := []struct {
+		name  string
+		reply string
+		kind  func(*errorCounts) uint64
+	}{
+		{"a plain page is not an event stream", "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n\r\nok", func(e *errorCounts) uint64 { return e.Parse }},
+		{"an error status is not an event stream", "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", func(e *errorCounts) uint64 { return e.Parse }},
+		{"a stream the server ends is an error", seedHead + seedEvent, func(e *errorCounts) uint64 { return e.Read }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ln := listen(t)
+			serve(t, ln, func(c net.Conn) {
+				buf := make([]byte, 4096)
+				if _, err := c.Read(buf); err == nil {
+					c.Write([]byte(tc.reply))
+				}
+				c.Close()
+			})
+			var rep sseReport
+			runJSON(t, &rep, "sse", "-c", "5", "-d", "2s", "http://"+ln.Addr().String()+"/")
+			if got := tc.kind(&rep.Errors); got != 5 || rep.Errors.First == "" {
+				t.Fatalf("errors %+v, want 5 of the expected kind", rep.Errors)
+			}
+		})
+	}
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestTableMode(t *testing.T) {
+	results := strings.Join([]string{
+		`{"server":"ref","cpu_s":1,"report":{"mode":"http","depth":1,"rps":1000,"rps_min":900,"rps_max":1100,"responses":10000,"latency_ms":{"p50":0.5,"p99":2,"max":9}}}`,
+		`{"server":"us","cpu_s":1,"report":{"mode":"http","depth":1,"rps":1500,"rps_min":1400,"rps_max":1600,"responses":20000,"errors":{"read":2,"first":"reset"}}}`,
+		`{"server":"ref","report":{"mode":"http","depth":16,"rps":8000,"rps_min":8000,"rps_max":8000}}`,
+		`{"server":"us","report":{"mode":"http","depth":16,"rps":12000,"rps_min":12000,"rps_max":12000}}`,
+		`{"server":"us","cpu_s":0.5,"report":{"mode":"sse","clients":1000,"connected":1000,"connect_all_s":0.2,"first_event_all_s":2.2,"events_per_s":500,"latency_ms":{"p50":0.25,"p99":1.5},"server":{"processes":2,"rss_before_kb":10240,"rss_after_kb":12288,"rss_per_conn_kb":2.05}}}`,
+	}, "\n")
+	file := filepath.Join(t.TempDir(), "results.jsonl")
+	if err := os.WriteFile(file, []byte(results), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run([]string{"table", "-ref", "ref", file}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| ref | keep-alive | 1,000 (900–1,100) | 1.00 | 0.50 / 2.00 / 9.0 | 100.0 | 0 |",
+		"| us | keep-alive | 1,500 (1,400–1,600) | 1.50 | 0.00 / 0.00 / 0.0 | 50.0 | 2 (reset) |",
+		"| us | pipelined ×16 | 12,000 (12,000–12,000) | 1.50 |",
+		"| us | 1000 | 1000 | 0.200 | 2.200 | 500 | 0.25 / 1.50 | 10.0 → 12.0 (2 processes) | 2.05 | 0.50 | 0 |",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
+	// Keep-alive rows come before pipelined ones, whatever the input order.
+	if strings.Index(out.String(), "| us | keep-alive") > strings.Index(out.String(), "| ref | pipelined") {
+		t.Errorf("rows out of order:\n%s", out.String())
+	}
+}
+
+func TestTableModeRefusesBadLines(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "results.jsonl")
+	if err := os.WriteFile(file, []byte("{\"server\":\"x\",\"report\":{}}\nnot json\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run([]string{"table", file}, &out, &out); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("error = %v, want one naming line 2", err)
+	}
+}

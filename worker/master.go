@@ -1,0 +1,354 @@
+//go:build unix
+
+package worker
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"sort"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Bounds of the master's waits.
+const (
+	readyTimeout = 30 * time.Second       // a child's start, before it counts as failed
+	askTimeout   = 500 * time.Millisecond // a child's answer, before it shows as busy
+	killMargin   = 500 * time.Millisecond // past StopTimeout, before SIGKILL
+	quickExit    = time.Second            // a child that dies younger is crash-looping
+	maxBackoff   = 5 * time.Second
+)
+
+// master owns the listening sockets and supervises the children.
+type master struct {
+	p       *program
+	workers []*Worker
+	files   []*os.File // each worker's listening socket, nil with ReusePort or no socket
+	creds   []*syscall.Credential
+	devNull uintptr // the children's standard input
+	start   time.Time
+
+	mu        sync.Mutex
+	slots     [][]*child // the current child of each worker's slot
+	children  map[int]*child
+	fails     [][]int       // consecutive quick deaths per slot
+	exits     []map[int]int // per worker: raw wait status → count
+	stopping  bool
+	reloading bool
+	done      chan struct{}
+}
+
+// runMaster runs the master in this process until it stops. notify, for a
+// daemon, receives "ok" once every child serves, or the reason start failed.
+func runMaster(p *program, notify *os.File) (err error) {
+	ws := All()
+	if len(ws) == 0 {
+		return errors.New("worker: no workers: make some with worker.New before RunAll")
+	}
+	if notify != nil {
+		defer func() {
+			if err != nil {
+				fmt.Fprintln(notify, err)
+			}
+			notify.Close()
+		}()
+	}
+	if pid := p.masterPid(); pid != 0 {
+		return fmt.Errorf("%s %w (pid %d)", p.tag(), errRunning, pid)
+	}
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGTSTP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+	signal.Ignore(syscall.SIGPIPE)
+	defer signal.Stop(sigs)
+
+	m := &master{p: p, workers: ws, start: time.Now(), children: map[int]*child{}, done: make(chan struct{})}
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		return err
+	}
+	defer null.Close()
+	if m.devNull, err = rawFD(null); err != nil {
+		return err
+	}
+	if err := m.bind(); err != nil {
+		return err
+	}
+	defer m.closeSockets()
+	if err := p.writePidFile(); err != nil {
+		return fmt.Errorf("worker: write pid file: %w", err)
+	}
+	defer p.removePidFile()
+	ctl, err := listenControl(p.sock)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(p.sock)
+	defer ctl.Close()
+	go m.serveControl(ctl)
+
+	if err := m.startAll(); err != nil {
+		m.stop(false, "start failed")
+		<-m.done
+		return err
+	}
+	if notify != nil {
+		fmt.Fprintln(notify, "ok")
+	} else {
+		fmt.Print(banner(ws))
+		fmt.Println("Press Ctrl+C to stop. Start success.")
+	}
+	for {
+		select {
+		case s := <-sigs:
+			m.signal(s.(syscall.Signal))
+		case <-m.done:
+			p.log(p.tag() + " has been stopped")
+			if OnMasterStop != nil {
+				p.guard("OnMasterStop", OnMasterStop)
+			}
+			return nil
+		}
+	}
+}
+
+func (m *master) signal(s syscall.Signal) {
+	why := "received signal " + signalName(s)
+	switch s {
+	case syscall.SIGQUIT:
+		m.stop(true, why)
+	case syscall.SIGUSR1, syscall.SIGUSR2:
+		m.reload(s == syscall.SIGUSR2)
+	default:
+		m.stop(false, why)
+	}
+}
+
+func signalName(s syscall.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	case syscall.SIGTSTP:
+		return "SIGTSTP"
+	case syscall.SIGQUIT:
+		return "SIGQUIT"
+	case syscall.SIGUSR1:
+		return "SIGUSR1"
+	case syscall.SIGUSR2:
+		return "SIGUSR2"
+	}
+	return strconv.Itoa(int(s))
+}
+
+// bind opens every shared listening socket, and works out each worker's
+// credentials, before any child starts.
+func (m *master) bind() error {
+	m.files = make([]*os.File, len(m.workers))
+	m.creds = make([]*syscall.Credential, len(m.workers))
+	m.slots = make([][]*child, len(m.workers))
+	m.fails = make([][]int, len(m.workers))
+	m.exits = make([]map[int]int, len(m.workers))
+	for i, w := range m.workers {
+		w.Count = max(w.Count, 1)
+		m.slots[i] = make([]*child, w.Count)
+		m.fails[i] = make([]int, w.Count)
+		m.exits[i] = map[int]int{}
+		cred, warn := credential(w)
+		if warn != "" {
+			m.p.log(warn)
+		}
+		m.creds[i] = cred
+		if w.ReusePort || w.SocketName() == "" {
+			continue
+		}
+		if err := w.Bind(); err != nil {
+			m.closeSockets()
+			return err
+		}
+		m.files[i] = w.ListenerFile()
+	}
+	return nil
+}
+
+func (m *master) closeSockets() {
+	for _, w := range m.workers {
+		w.closeFile()
+	}
+}
+
+// startAll starts every child and waits until each one accepts.
+func (m *master) startAll() error {
+	var started []*child
+	for i, w := range m.workers {
+		for slot := range w.Count {
+			c, err := m.spawn(i, slot, nil)
+			if err != nil {
+				return err
+			}
+			started = append(started, c)
+		}
+	}
+	for _, c := range started {
+		if err := c.waitReady(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stop ends every child (gracefully: once its clients leave) and then the
+// master.
+func (m *master) stop(graceful bool, why string) {
+	m.mu.Lock()
+	if m.stopping {
+		m.mu.Unlock()
+		return
+	}
+	m.stopping = true
+	kids := m.live()
+	m.mu.Unlock()
+	m.p.log(m.p.tag() + " " + why)
+	m.p.log(m.p.tag() + " stopping")
+	sig := syscall.SIGINT
+	if graceful {
+		sig = syscall.SIGQUIT
+	}
+	for _, c := range kids {
+		c.signal(sig)
+	}
+	if len(kids) == 0 {
+		close(m.done)
+		return
+	}
+	m.killLater(kids, graceful)
+}
+
+// killLater SIGKILLs the children of kids still there when their stop is
+// overdue.
+func (m *master) killLater(kids []*child, graceful bool) {
+	bound := StopTimeout + killMargin
+	if graceful {
+		if GracefulTimeout <= 0 {
+			return
+		}
+		bound = GracefulTimeout + killMargin
+	}
+	time.AfterFunc(bound, func() {
+		for _, c := range kids {
+			c.signal(syscall.SIGKILL)
+		}
+	})
+}
+
+// live lists the running children. Call with mu held.
+func (m *master) live() []*child {
+	kids := make([]*child, 0, len(m.children))
+	for _, c := range m.children {
+		kids = append(kids, c)
+	}
+	sort.Slice(kids, func(i, j int) bool { return kids[i].pid < kids[j].pid })
+	return kids
+}
+
+// exited runs when a child has been waited for.
+func (m *master) exited(c *child) {
+	w := m.workers[c.wi]
+	m.mu.Lock()
+	delete(m.children, c.pid)
+	m.exits[c.wi][c.status]++
+	current := m.slots[c.wi][c.slot] == c
+	respawn := false
+	var delay time.Duration
+	if current {
+		m.slots[c.wi][c.slot] = nil
+		switch {
+		case c.prev != nil && !c.prev.gone():
+			m.slots[c.wi][c.slot] = c.prev // a failed replacement: the old child serves on
+		case !m.stopping:
+			respawn = true
+			delay = m.backoff(c)
+		}
+	}
+	left := len(m.children)
+	stopping := m.stopping
+	m.mu.Unlock()
+
+	if c.status != 0 {
+		m.p.log(fmt.Sprintf("worker[%s:%d] exit with status %d", w.DisplayName(), c.pid, c.status))
+	}
+	if OnWorkerExit != nil {
+		m.p.guard("worker["+w.DisplayName()+"] onWorkerExit", func() { OnWorkerExit(w, c.status, c.pid) })
+	}
+	if stopping && left == 0 {
+		close(m.done)
+		return
+	}
+	if respawn {
+		m.respawn(c.wi, c.slot, delay)
+	}
+}
+
+// backoff is how long to wait before replacing c: nothing for a child that
+// lived, growing waits for one that keeps dying young. Call with mu held.
+func (m *master) backoff(c *child) time.Duration {
+	if c.wasReady() && time.Since(c.started) >= quickExit {
+		m.fails[c.wi][c.slot] = 0
+		return 0
+	}
+	m.fails[c.wi][c.slot]++
+	n := m.fails[c.wi][c.slot]
+	if n <= 1 {
+		return 0
+	}
+	return min(100*time.Millisecond<<(n-2), maxBackoff)
+}
+
+// respawn starts a new child for an empty slot after delay; a child that
+// cannot be started is tried again later.
+func (m *master) respawn(wi, slot int, delay time.Duration) {
+	if delay > 0 {
+		m.p.log(fmt.Sprintf("worker[%s] keeps exiting: next start in %s", m.workers[wi].DisplayName(), delay))
+	}
+	time.AfterFunc(delay, func() {
+		m.mu.Lock()
+		vacant := !m.stopping && m.slots[wi][slot] == nil
+		m.mu.Unlock()
+		if !vacant {
+			return
+		}
+		if _, err := m.spawn(wi, slot, nil); err != nil {
+			m.p.log(err.Error())
+			m.respawn(wi, slot, min(max(2*delay, 100*time.Millisecond), maxBackoff))
+		}
+	})
+}
+
+// guard runs a master hook; a panic is logged and the master goes on.
+func (p *program) guard(where string, fn func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.log(fmt.Sprintf("%s %v", where, r))
+		}
+	}()
+	fn()
+}
+
+// listenControl opens the control socket that status and connections ask.
+func listenControl(path string) (*net.UnixListener, error) {
+	os.Remove(path) // left by a master that was killed
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		return nil, fmt.Errorf("worker: control socket %s: %w", path, err)
+	}
+	ln.SetUnlinkOnClose(false) // removed by runMaster, once
+	os.Chmod(path, 0o600)
+	return ln, nil
+}

@@ -1,0 +1,184 @@
+package worker
+
+import (
+	"encoding/json"
+	"io"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/workerman-go/workerman/connection"
+	"github.com/workerman-go/workerman/internal/eventloop"
+	"github.com/workerman-go/workerman/protocols"
+)
+
+// statusReport is what `status` prints, and `status --json` as is.
+type statusReport struct {
+	At          time.Time       `json:"at"`
+	Daemon      bool            `json:"daemon"`
+	Version     string          `json:"version"`
+	GoVersion   string          `json:"go_version"`
+	OS          string          `json:"os"`
+	Start       time.Time       `json:"start_time"`
+	LoadAverage string          `json:"load_average"`
+	Workers     []workerSummary `json:"workers"`
+	Processes   []processStatus `json:"processes"`
+}
+
+// workerSummary is one worker of the program and how its processes exited.
+type workerSummary struct {
+	Name      string      `json:"name"`
+	Listen    string      `json:"listen"`
+	EventLoop string      `json:"event_loop"`
+	Count     int         `json:"count"`
+	Exits     []exitCount `json:"exits"`
+}
+
+// exitCount is how many child processes ended with one raw wait status.
+type exitCount struct {
+	Status int `json:"status"`
+	Count  int `json:"count"`
+}
+
+// processStatus is one child process. Busy children did not answer in time
+// and carry no figures.
+type processStatus struct {
+	PID    int    `json:"pid"`
+	Worker string `json:"worker"`
+	ID     int    `json:"id"`
+	Listen string `json:"listen"`
+	Busy   bool   `json:"busy"`
+	processFigures
+	QPS int64 `json:"qps"`
+}
+
+// processFigures are gathered by a child on its event loop.
+type processFigures struct {
+	// Memory is the resident set size (VmRSS) in bytes on Linux, the Go
+	// runtime's memory from the system elsewhere.
+	Memory        int64  `json:"memory"`
+	EventLoop     string `json:"event_loop"`
+	Connections   int64  `json:"connections"`
+	SendFails     uint64 `json:"send_fail"`
+	Timers        int    `json:"timers"`
+	TotalRequests uint64 `json:"total_request"`
+	Panics        uint64 `json:"panics"`
+}
+
+// connectionStatus is one row of `connections`.
+type connectionStatus struct {
+	PID          int    `json:"pid"`
+	Worker       string `json:"worker"`
+	ID           uint64 `json:"id"`
+	Transport    string `json:"transport"`
+	Protocol     string `json:"protocol"`
+	IPv4         bool   `json:"ipv4"`
+	IPv6         bool   `json:"ipv6"`
+	RecvQ        int    `json:"recv_q"`
+	SendQ        int    `json:"send_q"`
+	BytesRead    int64  `json:"bytes_read"`
+	BytesWritten int64  `json:"bytes_written"`
+	Status       string `json:"status"`
+	Local        string `json:"local_address"`
+	Remote       string `json:"remote_address"`
+}
+
+// gatherFigures reads this process's figures on its event loop, so they are
+// a consistent snapshot.
+func gatherFigures() processFigures {
+	var f processFigures
+	eventloop.Default().Exec(func() {
+		s := connection.Stats()
+		f = processFigures{
+			Memory:        memoryUsage(),
+			EventLoop:     string(eventloop.Default().Backend()),
+			Connections:   s.Connections,
+			SendFails:     s.SendFails,
+			Timers:        s.Timers,
+			TotalRequests: s.TotalRequests,
+			Panics:        s.Panics,
+		}
+	})
+	return f
+}
+
+// gatherConnections lists the connections of ws on the event loop.
+func gatherConnections(pid int, ws []*Worker) []connectionStatus {
+	var out []connectionStatus
+	eventloop.Default().Exec(func() {
+		for _, w := range ws {
+			for _, c := range w.Connections() {
+				out = append(out, describe(pid, c))
+			}
+		}
+	})
+	return out
+}
+
+// describe runs on the loop.
+func describe(pid int, c *connection.TcpConnection) connectionStatus {
+	proto := c.Transport()
+	if p := c.Protocol(); p != nil {
+		proto = protocols.Name(p)
+	}
+	return connectionStatus{
+		PID:          pid,
+		Worker:       c.WorkerName(),
+		ID:           c.ID(),
+		Transport:    c.Transport(),
+		Protocol:     proto,
+		IPv4:         c.IsIPv4(),
+		IPv6:         c.IsIPv6(),
+		RecvQ:        c.RecvBufferSize(),
+		SendQ:        c.SendBufferSize(),
+		BytesRead:    c.BytesRead(),
+		BytesWritten: c.BytesWritten(),
+		Status:       c.Status().String(),
+		Local:        addrOrDash(c.LocalAddr()),
+		Remote:       addrOrDash(c.RemoteAddr()),
+	}
+}
+
+func addrOrDash(a interface{ String() string }) string {
+	if a == nil {
+		return "-"
+	}
+	if s := a.String(); s != "" {
+		return s
+	}
+	return "-"
+}
+
+// computeQPS sets each process's requests per second since prev, the
+// report before it (none: 0, as Workerman's first screen).
+func (r *statusReport) computeQPS(prev *statusReport) {
+	if prev == nil {
+		return
+	}
+	secs := r.At.Sub(prev.At).Seconds()
+	if secs <= 0 {
+		return
+	}
+	before := make(map[int]processStatus, len(prev.Processes))
+	for _, ps := range prev.Processes {
+		before[ps.PID] = ps
+	}
+	for i := range r.Processes {
+		ps := &r.Processes[i]
+		b, ok := before[ps.PID]
+		if !ok || ps.Busy || b.Busy || ps.TotalRequests < b.TotalRequests {
+			continue
+		}
+		ps.QPS = int64(math.Round(float64(ps.TotalRequests-b.TotalRequests) / secs))
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func sortExits(es []exitCount) {
+	sort.Slice(es, func(i, j int) bool { return es[i].Status < es[j].Status })
+}

@@ -1,0 +1,36 @@
+package worker
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+)
+
+// memoryUsage is the process's resident set size (VmRSS) in bytes.
+func memoryUsage() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	_, rest, ok := bytes.Cut(b, []byte("VmRSS:"))
+	if !ok {
+		return 0
+	}
+	f := bytes.Fields(rest)
+	if len(f) == 0 {
+		return 0
+	}
+	kb, _ := strconv.ParseInt(string(f[0]), 10, 64)
+	return kb << 10
+}
+
+// zombie reports whether pid has exited and waits to be reaped; such a
+// process still answers kill(pid, 0).
+func zombie(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')') // the command name may hold anything
+	return i >= 0 && i+2 < len(b) && (b[i+2] == 'Z' || b[i+2] == 'X')
+}
