@@ -72,17 +72,8 @@ var nextID atomic.Uint64
 // Destroy, PauseRecv, ResumeRecv and Status are safe from any goroutine; the
 // rest of its methods are loop-only.
 type TcpConnection struct {
-	OnMessage     func(c *TcpConnection, data any)
-	OnClose       func(c *TcpConnection)
-	OnError       func(c *TcpConnection, code int, msg string)
-	OnBufferFull  func(c *TcpConnection)
-	OnBufferDrain func(c *TcpConnection)
-
-	// MaxSendBufferSize caps the bytes waiting for the peer: a Send that finds
-	// the buffer at the cap is dropped.
-	MaxSendBufferSize int
-	// MaxPackageSize caps one package, and the bytes held while waiting for one.
-	MaxPackageSize int
+	Callbacks
+	Limits
 
 	// Context is the application's own per-connection value.
 	Context any
@@ -110,20 +101,32 @@ type TcpConnection struct {
 	h        handler
 }
 
-// Options describe a new server-side connection; the worker fills them in.
-type Options struct {
-	Protocol  protocols.Protocol
-	Transport string // "tcp" or "unix"
-	Worker    string // the worker's name, for tables
-
+// Callbacks are a connection's event handlers; each runs on the loop.
+type Callbacks struct {
 	OnMessage     func(c *TcpConnection, data any)
 	OnClose       func(c *TcpConnection)
 	OnError       func(c *TcpConnection, code int, msg string)
 	OnBufferFull  func(c *TcpConnection)
 	OnBufferDrain func(c *TcpConnection)
+}
 
+// Limits bound what one connection may hold; zero means the default.
+type Limits struct {
+	// MaxSendBufferSize caps the bytes waiting for the peer: a Send that finds
+	// the buffer at the cap is dropped (DefaultMaxSendBufferSize).
 	MaxSendBufferSize int
-	MaxPackageSize    int
+	// MaxPackageSize caps one package, and the bytes held while waiting for
+	// one (DefaultMaxPackageSize).
+	MaxPackageSize int
+}
+
+// Options describe a new server-side connection; the worker fills them in.
+type Options struct {
+	Callbacks
+	Limits
+	Protocol  protocols.Protocol
+	Transport string // "tcp" or "unix"
+	Worker    string // the worker's name, for tables
 
 	// OnGone runs after OnClose, once the connection is gone.
 	OnGone func(c *TcpConnection)
@@ -132,18 +135,13 @@ type Options struct {
 // Accept wraps a socket the loop just accepted. It runs on the loop.
 func Accept(sock *eventloop.Conn, o Options) *TcpConnection {
 	c := &TcpConnection{
-		OnMessage:         o.OnMessage,
-		OnClose:           o.OnClose,
-		OnError:           o.OnError,
-		OnBufferFull:      o.OnBufferFull,
-		OnBufferDrain:     o.OnBufferDrain,
-		MaxSendBufferSize: o.MaxSendBufferSize,
-		MaxPackageSize:    o.MaxPackageSize,
-		id:                nextID.Add(1),
-		protocol:          o.Protocol,
-		transport:         o.Transport,
-		worker:            o.Worker,
-		onGone:            o.OnGone,
+		Callbacks: o.Callbacks,
+		Limits:    o.Limits,
+		id:        nextID.Add(1),
+		protocol:  o.Protocol,
+		transport: o.Transport,
+		worker:    o.Worker,
+		onGone:    o.OnGone,
 	}
 	if c.MaxSendBufferSize <= 0 {
 		c.MaxSendBufferSize = DefaultMaxSendBufferSize

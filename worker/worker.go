@@ -319,17 +319,18 @@ func (w *Worker) loopOf() *eventloop.Loop {
 // accept runs on the loop for every new connection.
 func (w *Worker) accept(sock *eventloop.Conn) {
 	c := connection.Accept(sock, connection.Options{
-		Protocol:          w.Protocol,
-		Transport:         w.Transport,
-		Worker:            w.DisplayName(),
-		OnMessage:         w.OnMessage,
-		OnClose:           w.OnClose,
-		OnError:           w.OnError,
-		OnBufferFull:      w.OnBufferFull,
-		OnBufferDrain:     w.OnBufferDrain,
-		MaxSendBufferSize: w.MaxSendBufferSize,
-		MaxPackageSize:    w.MaxPackageSize,
-		OnGone:            func(c *connection.TcpConnection) { delete(w.conns, c.ID()) },
+		Callbacks: connection.Callbacks{
+			OnMessage:     w.OnMessage,
+			OnClose:       w.OnClose,
+			OnError:       w.OnError,
+			OnBufferFull:  w.OnBufferFull,
+			OnBufferDrain: w.OnBufferDrain,
+		},
+		Limits:    connection.Limits{MaxSendBufferSize: w.MaxSendBufferSize, MaxPackageSize: w.MaxPackageSize},
+		Protocol:  w.Protocol,
+		Transport: w.Transport,
+		Worker:    w.DisplayName(),
+		OnGone:    func(c *connection.TcpConnection) { delete(w.conns, c.ID()) },
 	})
 	w.conns[c.ID()] = c
 	if w.OnConnect != nil {

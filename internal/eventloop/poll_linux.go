@@ -128,16 +128,25 @@ func (p *epoller) close() {
 	unix.Close(p.epfd)
 }
 
-// listen registers a dup of f's listening socket; the caller keeps f.
-func (p *epoller) listen(ln *Listener, f *os.File) error {
+// dupBound dups the bound socket in f, non-blocking, and tells its address.
+func dupBound(f *os.File) (int, unix.Sockaddr, error) {
 	fd, err := dupNonblock(f)
 	if err != nil {
-		return err
+		return -1, nil, err
 	}
 	sa, err := unix.Getsockname(fd)
 	if err != nil {
 		unix.Close(fd)
-		return fmt.Errorf("eventloop: getsockname: %w", err)
+		return -1, nil, fmt.Errorf("eventloop: getsockname: %w", err)
+	}
+	return fd, sa, nil
+}
+
+// listen registers a dup of f's listening socket; the caller keeps f.
+func (p *epoller) listen(ln *Listener, f *os.File) error {
+	fd, sa, err := dupBound(f)
+	if err != nil {
+		return err
 	}
 	fl := &fdListener{p: p, ln: ln, fd: fd, unix: isUnix(sa)}
 	ln.addr = sockaddrToAddr(sa)
@@ -412,14 +421,9 @@ func (fc *fdConn) close(c *Conn) {
 }
 
 func (p *epoller) listenPacket(pc *PacketConn, f *os.File) error {
-	fd, err := dupNonblock(f)
+	fd, sa, err := dupBound(f)
 	if err != nil {
 		return err
-	}
-	sa, err := unix.Getsockname(fd)
-	if err != nil {
-		unix.Close(fd)
-		return fmt.Errorf("eventloop: getsockname: %w", err)
 	}
 	_, v6 := sa.(*unix.SockaddrInet6)
 	fp := &fdPacket{p: p, pc: pc, fd: fd, v6: v6}
