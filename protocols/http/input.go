@@ -314,7 +314,7 @@ func transferEncoding(v []byte) *badRequest {
 		return nil
 	}
 	if i := bytes.LastIndexByte(v, ','); i >= 0 && equalFold(trimOWS(v[i+1:]), "chunked") {
-		return bad(501, "transfer coding %q is not implemented", v)
+		return bad(501, "transfer coding %q is not supported", v)
 	}
 	return bad(400, "Transfer-Encoding %q does not end in chunked", v)
 }
