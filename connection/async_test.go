@@ -7,10 +7,11 @@ import (
 	"testing"
 
 	"github.com/workerman-go/workerman/connection"
+	"github.com/workerman-go/workerman/internal/nettest"
 )
 
 func TestAsyncConnection(t *testing.T) {
-	backends(t, func(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
 		t.Run("sends made before connecting go out first and replies arrive", func(t *testing.T) {
 			w := echoWorker("text://127.0.0.1:0")
 			serve(t, w)

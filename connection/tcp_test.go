@@ -18,48 +18,14 @@ import (
 	"time"
 
 	"github.com/workerman-go/workerman/connection"
-	"github.com/workerman-go/workerman/internal/eventloop"
+	"github.com/workerman-go/workerman/internal/nettest"
 	"github.com/workerman-go/workerman/worker"
 )
 
-// backends runs the same test against every event-loop backend of this system.
-func backends(t *testing.T, fn func(t *testing.T)) {
-	t.Helper()
-	list := []eventloop.Backend{eventloop.Portable}
-	if runtime.GOOS == "linux" {
-		list = []eventloop.Backend{eventloop.Epoll, eventloop.Portable}
-	}
-	for _, b := range list {
-		t.Run(string(b), func(t *testing.T) {
-			if err := eventloop.SetBackend(b); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { eventloop.SetBackend(eventloop.DefaultBackend()) })
-			fn(t)
-		})
-	}
-}
-
 // serve starts workers in this process and stops them when the test ends.
-func serve(t *testing.T, ws ...*worker.Worker) {
-	t.Helper()
-	g, err := worker.Start(ws...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(g.Stop)
-}
+func serve(t *testing.T, ws ...*worker.Worker) { nettest.Serve(t, ws...) }
 
-func dial(t *testing.T, w *worker.Worker) net.Conn {
-	t.Helper()
-	nc, err := net.Dial(w.Addr().Network(), w.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	nc.SetDeadline(time.Now().Add(30 * time.Second))
-	return nc
-}
+func dial(t *testing.T, w *worker.Worker) net.Conn { return nettest.Dial(t, w.Addr().String()) }
 
 func echoWorker(name string) *worker.Worker {
 	w := worker.New(name)
@@ -90,7 +56,7 @@ func readLine(t *testing.T, r *bufio.Reader) string {
 }
 
 func TestEcho(t *testing.T) {
-	backends(t, func(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
 		t.Run("text echoes each line", func(t *testing.T) {
 			w := echoWorker("text://127.0.0.1:0")
 			serve(t, w)
@@ -137,7 +103,7 @@ func TestEcho(t *testing.T) {
 }
 
 func TestPackagesAcrossWrites(t *testing.T) {
-	backends(t, func(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
 		t.Run("a package split into one-byte writes arrives whole", func(t *testing.T) {
 			var got []string
 			w := worker.New("frame://127.0.0.1:0")
@@ -182,7 +148,7 @@ func TestPackagesAcrossWrites(t *testing.T) {
 }
 
 func TestManyConnections(t *testing.T) {
-	backends(t, func(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
 		const n = 5000
 		w := echoWorker("text://127.0.0.1:0")
 		var open atomic.Int64
@@ -232,7 +198,7 @@ func TestManyConnections(t *testing.T) {
 }
 
 func TestSendAndCloseFromOtherGoroutines(t *testing.T) {
-	backends(t, func(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
 		const senders, each = 8, 200
 		w := worker.New("text://127.0.0.1:0")
 		conns := make(chan *connection.TcpConnection, 1)
@@ -279,7 +245,7 @@ func TestSendAndCloseFromOtherGoroutines(t *testing.T) {
 }
 
 func TestPanicInOnMessageEndsOnlyThatConnection(t *testing.T) {
-	backends(t, func(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
 		w := worker.New("text://127.0.0.1:0")
 		w.OnMessage = func(c *connection.TcpConnection, data any) {
 			if data.(string) == "boom" {
@@ -305,7 +271,7 @@ func TestPanicInOnMessageEndsOnlyThatConnection(t *testing.T) {
 }
 
 func TestSlowReaderIsBounded(t *testing.T) {
-	backends(t, func(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
 		const limit = 256 << 10
 		chunk := strings.Repeat("x", 16<<10)
 		w := worker.New("tcp://127.0.0.1:0")
@@ -353,7 +319,7 @@ func TestSlowReaderIsBounded(t *testing.T) {
 }
 
 func TestOnCloseRunsExactlyOnce(t *testing.T) {
-	backends(t, func(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
 		cases := []struct {
 			name  string
 			close func(t *testing.T, c *connection.TcpConnection, nc net.Conn)
@@ -446,7 +412,7 @@ func connectionsOf(w *worker.Worker) map[uint64]*connection.TcpConnection {
 }
 
 func TestBadInputClosesOnlyThatConnection(t *testing.T) {
-	backends(t, func(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
 		cases := []struct {
 			name, scheme string
 			max          int
@@ -481,7 +447,7 @@ func TestBadInputClosesOnlyThatConnection(t *testing.T) {
 }
 
 func TestPauseAndResumeRecv(t *testing.T) {
-	backends(t, func(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
 		w := worker.New("text://127.0.0.1:0")
 		var got []string
 		conns := make(chan *connection.TcpConnection, 1)
@@ -521,7 +487,7 @@ func TestPauseAndResumeRecv(t *testing.T) {
 }
 
 func TestEndDeliversNoFurtherPackage(t *testing.T) {
-	backends(t, func(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
 		w := worker.New("text://127.0.0.1:0")
 		var calls atomic.Int64
 		w.OnMessage = func(c *connection.TcpConnection, data any) {
@@ -542,7 +508,7 @@ func TestEndDeliversNoFurtherPackage(t *testing.T) {
 }
 
 func TestAddresses(t *testing.T) {
-	backends(t, func(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
 		w := worker.New("text://127.0.0.1:0")
 		type info struct {
 			rip, lip     string
@@ -568,7 +534,7 @@ func TestStopReleasesEverything(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("counts descriptors through /proc/self/fd")
 	}
-	backends(t, func(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
 		fds := func() int {
 			ents, err := os.ReadDir("/proc/self/fd")
 			if err != nil {

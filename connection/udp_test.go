@@ -6,11 +6,12 @@ import (
 	"time"
 
 	"github.com/workerman-go/workerman/connection"
+	"github.com/workerman-go/workerman/internal/nettest"
 	"github.com/workerman-go/workerman/worker"
 )
 
 func TestUdp(t *testing.T) {
-	backends(t, func(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
 		cases := []struct {
 			name, socket string
 			send, want   string

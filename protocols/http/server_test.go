@@ -18,45 +18,22 @@ import (
 
 	"github.com/workerman-go/workerman/connection"
 	"github.com/workerman-go/workerman/internal/eventloop"
+	"github.com/workerman-go/workerman/internal/nettest"
 	"github.com/workerman-go/workerman/protocols/http"
 	"github.com/workerman-go/workerman/worker"
 )
 
-// serveHTTP starts an HTTP worker on a free port with the given backend and
-// protocol (nil: the default) and stops it when the test ends.
-func serveHTTP(t *testing.T, b eventloop.Backend, p *http.Protocol, onMessage func(c *connection.TcpConnection, r *http.Request), setup ...func(*worker.Worker)) *worker.Worker {
+// serveHTTP serves onMessage on a free port with protocol options p (nil:
+// the defaults) and returns the address.
+func serveHTTP(t *testing.T, p *http.Protocol, onMessage func(c *connection.TcpConnection, r *http.Request), setup ...func(*worker.Worker)) string {
 	t.Helper()
-	if err := eventloop.SetBackend(b); err != nil {
-		t.Skip(err)
-	}
-	w := worker.New("http://127.0.0.1:0")
 	if p != nil {
-		w.Protocol = p
+		setup = append(setup, func(w *worker.Worker) { w.Protocol = p })
 	}
-	w.OnMessage = func(c *connection.TcpConnection, data any) { onMessage(c, data.(*http.Request)) }
-	for _, f := range setup {
-		f(w)
-	}
-	g, err := worker.Start(w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(g.Stop)
-	return w
+	return serve(t, func(c *connection.TcpConnection, data any) { onMessage(c, data.(*http.Request)) }, setup...)
 }
 
 func sendOK(c *connection.TcpConnection, _ *http.Request) { c.Send("ok") }
-
-func dialWorker(t *testing.T, w *worker.Worker) net.Conn {
-	t.Helper()
-	nc, err := net.Dial("tcp", w.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	nc.SetDeadline(time.Now().Add(30 * time.Second))
-	return nc
-}
 
 // readAll reads until the server closes the connection.
 func readAll(t *testing.T, nc net.Conn) string {
@@ -68,26 +45,9 @@ func readAll(t *testing.T, nc net.Conn) string {
 	return string(b)
 }
 
-func readExactly(t *testing.T, r io.Reader, n int) string {
-	t.Helper()
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		t.Fatalf("reading %d bytes: %v (got %q)", n, err, b)
-	}
-	return string(b)
-}
-
-const okReply = "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: 2\r\n\r\nok"
-
-func eachBackend(t *testing.T, f func(t *testing.T, b eventloop.Backend)) {
-	for _, b := range backends {
-		t.Run(string(b), func(t *testing.T) { f(t, b) })
-	}
-}
-
 func TestWireBytes(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b eventloop.Backend) {
-		w := serveHTTP(t, b, nil, func(c *connection.TcpConnection, r *http.Request) {
+	nettest.Backends(t, func(t *testing.T) {
+		addr := serveHTTP(t, nil, func(c *connection.TcpConnection, r *http.Request) {
 			if r.Header("accept") == "text/event-stream" {
 				c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/event-stream"}, "\r\n"))
 				c.Send(&http.ServerSentEvents{Event: "message", Data: "hello", ID: "1"})
@@ -95,24 +55,24 @@ func TestWireBytes(t *testing.T) {
 			}
 			c.Send("ok")
 		})
-		nc := dialWorker(t, w)
+		nc := nettest.Dial(t, addr)
 		fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n")
-		if got := readExactly(t, nc, len(okReply)); got != okReply {
+		if got := nettest.ReadN(t, nc, len(seedOK)); got != seedOK {
 			t.Fatalf("plain reply %q", got)
 		}
 		fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
 		want := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: keep-alive\r\n\r\n" +
 			"event: message\nid: 1\ndata: hello\n\n"
-		if got := readExactly(t, nc, len(want)); got != want {
+		if got := nettest.ReadN(t, nc, len(want)); got != want {
 			t.Fatalf("event stream %q", got)
 		}
 	})
 }
 
 func TestPipelinedRequestsAreAnsweredInOrder(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b eventloop.Backend) {
-		w := serveHTTP(t, b, nil, func(c *connection.TcpConnection, r *http.Request) { c.Send(r.Path()) })
-		nc := dialWorker(t, w)
+	nettest.Backends(t, func(t *testing.T) {
+		addr := serveHTTP(t, nil, func(c *connection.TcpConnection, r *http.Request) { c.Send(r.Path()) })
+		nc := nettest.Dial(t, addr)
 		var req, want strings.Builder
 		for i := range 50 {
 			fmt.Fprintf(&req, "GET /%d HTTP/1.1\r\nHost: a\r\n\r\n", i)
@@ -141,14 +101,14 @@ func TestKeepAlive(t *testing.T) {
 		{"Connection: close from the client closes", "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", true, "close"},
 		{"a close token in a list closes", "GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, Close\r\n\r\n", true, "close"},
 	}
-	eachBackend(t, func(t *testing.T, b eventloop.Backend) {
-		w := serveHTTP(t, b, nil, sendOK)
+	nettest.Backends(t, func(t *testing.T) {
+		addr := serveHTTP(t, nil, sendOK)
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				nc := dialWorker(t, w)
+				nc := nettest.Dial(t, addr)
 				nc.Write([]byte(tc.reqs))
-				want := strings.Replace(okReply, "keep-alive", tc.conn, 1)
-				if got := readExactly(t, nc, len(want)); got != want {
+				want := strings.Replace(seedOK, "keep-alive", tc.conn, 1)
+				if got := nettest.ReadN(t, nc, len(want)); got != want {
 					t.Fatalf("reply %q", got)
 				}
 				nc.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
@@ -163,10 +123,10 @@ func TestKeepAlive(t *testing.T) {
 }
 
 func TestServerClosesAfterConnectionCloseResponse(t *testing.T) {
-	w := serveHTTP(t, eventloop.Epoll, nil, func(c *connection.TcpConnection, _ *http.Request) {
+	addr := serveHTTP(t, nil, func(c *connection.TcpConnection, _ *http.Request) {
 		c.Send(http.NewResponse(200, http.Header{"Connection": "close"}, "bye"))
 	})
-	nc := dialWorker(t, w)
+	nc := nettest.Dial(t, addr)
 	fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /never HTTP/1.1\r\nHost: a\r\n\r\n")
 	got := readAll(t, nc)
 	if strings.Count(got, "HTTP/1.1 200") != 1 || !strings.HasSuffix(got, "bye") {
@@ -175,12 +135,12 @@ func TestServerClosesAfterConnectionCloseResponse(t *testing.T) {
 }
 
 func TestHeadGetsNoBody(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b eventloop.Backend) {
-		w := serveHTTP(t, b, nil, sendOK)
-		nc := dialWorker(t, w)
+	nettest.Backends(t, func(t *testing.T) {
+		addr := serveHTTP(t, nil, sendOK)
+		nc := nettest.Dial(t, addr)
 		fmt.Fprint(nc, "HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
-		head := strings.TrimSuffix(okReply, "ok")
-		want := head + strings.Replace(okReply, "keep-alive", "close", 1)
+		head := strings.TrimSuffix(seedOK, "ok")
+		want := head + strings.Replace(seedOK, "keep-alive", "close", 1)
 		if got := readAll(t, nc); got != want {
 			t.Fatalf("got %q\nwant %q", got, want)
 		}
@@ -194,11 +154,11 @@ func TestBadRequestsAreAnsweredAndClosed(t *testing.T) {
 		{"huge head", "GET / HTTP/1.1\r\nHost: a\r\nX: " + strings.Repeat("x", 20000) + "\r\n\r\n", "431 Request Header Fields Too Large"},
 		{"huge body", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 999999999\r\n\r\n", "413 "},
 	}
-	eachBackend(t, func(t *testing.T, b eventloop.Backend) {
-		w := serveHTTP(t, b, nil, sendOK)
+	nettest.Backends(t, func(t *testing.T) {
+		addr := serveHTTP(t, nil, sendOK)
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				nc := dialWorker(t, w)
+				nc := nettest.Dial(t, addr)
 				nc.Write([]byte(tc.req))
 				got := readAll(t, nc)
 				if !strings.HasPrefix(got, "HTTP/1.1 "+tc.status) || !strings.HasSuffix(got, "\r\nConnection: close\r\n\r\n") {
@@ -210,33 +170,33 @@ func TestBadRequestsAreAnsweredAndClosed(t *testing.T) {
 }
 
 func TestChunkedUploadWithExpectContinue(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b eventloop.Backend) {
-		w := serveHTTP(t, b, nil, func(c *connection.TcpConnection, r *http.Request) { c.Send(r.RawBody()) })
-		nc := dialWorker(t, w)
+	nettest.Backends(t, func(t *testing.T) {
+		addr := serveHTTP(t, nil, func(c *connection.TcpConnection, r *http.Request) { c.Send(r.RawBody()) })
+		nc := nettest.Dial(t, addr)
 		fmt.Fprint(nc, "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n")
 		br := bufio.NewReader(nc)
-		if got := readExactly(t, br, 25); got != "HTTP/1.1 100 Continue\r\n\r\n" {
+		if got := nettest.ReadN(t, br, 25); got != "HTTP/1.1 100 Continue\r\n\r\n" {
 			t.Fatalf("interim reply %q", got)
 		}
 		fmt.Fprint(nc, "3;ext=1\r\nabc\r\n")
 		fmt.Fprint(nc, "2\r\nde\r\n0\r\nX-Trailer: 1\r\n\r\n")
-		want := strings.NewReplacer("Content-Length: 2", "Content-Length: 5", "\r\n\r\nok", "\r\n\r\nabcde").Replace(okReply)
-		if got := readExactly(t, br, len(want)); got != want {
+		want := strings.NewReplacer("Content-Length: 2", "Content-Length: 5", "\r\n\r\nok", "\r\n\r\nabcde").Replace(seedOK)
+		if got := nettest.ReadN(t, br, len(want)); got != want {
 			t.Fatalf("got %q", got)
 		}
 	})
 }
 
 func TestGoClientReusesConnections(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b eventloop.Backend) {
+	nettest.Backends(t, func(t *testing.T) {
 		var accepted atomic.Int32
-		w := serveHTTP(t, b, nil, func(c *connection.TcpConnection, r *http.Request) {
+		addr := serveHTTP(t, nil, func(c *connection.TcpConnection, r *http.Request) {
 			c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/plain"}, r.Method()+" "+r.Get("n")+" "+r.Post("v")))
 		}, func(w *worker.Worker) { w.OnConnect = func(*connection.TcpConnection) { accepted.Add(1) } })
 		tr := &nethttp.Transport{MaxConnsPerHost: 1}
 		t.Cleanup(tr.CloseIdleConnections)
 		client := &nethttp.Client{Transport: tr, Timeout: 30 * time.Second}
-		base := "http://" + w.Addr().String()
+		base := "http://" + addr
 		for i := range 300 {
 			var resp *nethttp.Response
 			var err error
@@ -267,7 +227,7 @@ func TestGoClientReusesConnections(t *testing.T) {
 func TestUploadsAreRemovedWhenTheRequestEnds(t *testing.T) {
 	dir := t.TempDir()
 	seen := make(chan [2]string, 1) // the temporary file's name and content
-	w := serveHTTP(t, eventloop.Epoll, &http.Protocol{UploadDir: dir}, func(c *connection.TcpConnection, r *http.Request) {
+	addr := serveHTTP(t, &http.Protocol{UploadDir: dir}, func(c *connection.TcpConnection, r *http.Request) {
 		f := r.File("doc")
 		if f == nil {
 			c.Send("no file")
@@ -283,7 +243,7 @@ func TestUploadsAreRemovedWhenTheRequestEnds(t *testing.T) {
 	fw, _ := mw.CreateFormFile("doc", "a.txt")
 	fw.Write([]byte("file content"))
 	mw.Close()
-	resp, err := nethttp.Post("http://"+w.Addr().String()+"/up", mw.FormDataContentType(), &body)
+	resp, err := nethttp.Post("http://"+addr+"/up", mw.FormDataContentType(), &body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +255,7 @@ func TestUploadsAreRemovedWhenTheRequestEnds(t *testing.T) {
 		t.Fatalf("reply %q, file %q", got, content)
 	}
 	// The request ended when OnMessage returned: a round trip later the file is gone.
-	resp, err = nethttp.Get("http://" + w.Addr().String() + "/")
+	resp, err = nethttp.Get("http://" + addr + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +268,7 @@ func TestUploadsAreRemovedWhenTheRequestEnds(t *testing.T) {
 func TestSessionsPersistBetweenRequests(t *testing.T) {
 	cfg := http.NewSessionConfig()
 	cfg.SavePath = t.TempDir()
-	w := serveHTTP(t, eventloop.Epoll, &http.Protocol{Session: cfg}, func(c *connection.TcpConnection, r *http.Request) {
+	addr := serveHTTP(t, &http.Protocol{Session: cfg}, func(c *connection.TcpConnection, r *http.Request) {
 		s := r.Session()
 		n, _ := s.Get("n").(float64)
 		s.Set("n", n+1)
@@ -317,7 +277,7 @@ func TestSessionsPersistBetweenRequests(t *testing.T) {
 	jar, _ := cookiejar.New(nil)
 	client := &nethttp.Client{Jar: jar, Timeout: 30 * time.Second}
 	for i := 1; i <= 3; i++ {
-		resp, err := client.Get("http://" + w.Addr().String() + "/")
+		resp, err := client.Get("http://" + addr + "/")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -341,8 +301,8 @@ func TestCurl(t *testing.T) {
 	if err != nil {
 		t.Skip("curl is not installed")
 	}
-	w := serveHTTP(t, eventloop.Epoll, nil, sendOK)
-	url := "http://" + w.Addr().String() + "/"
+	addr := serveHTTP(t, nil, sendOK)
+	url := "http://" + addr + "/"
 	out, err := exec.Command(curl, "-sS", "--max-time", "20", url, url).CombinedOutput()
 	if err != nil || string(out) != "okok" {
 		t.Fatalf("curl: %v %q", err, out)
@@ -350,36 +310,36 @@ func TestCurl(t *testing.T) {
 }
 
 func TestMaxRequestsClosesTheConnection(t *testing.T) {
-	w := serveHTTP(t, eventloop.Epoll, &http.Protocol{MaxRequests: 2}, sendOK)
-	nc := dialWorker(t, w)
+	addr := serveHTTP(t, &http.Protocol{MaxRequests: 2}, sendOK)
+	nc := nettest.Dial(t, addr)
 	fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n")
-	want := okReply + strings.Replace(okReply, "keep-alive", "close", 1)
+	want := seedOK + strings.Replace(seedOK, "keep-alive", "close", 1)
 	if got := readAll(t, nc); got != want {
 		t.Fatalf("got %q", got)
 	}
 }
 
 func TestIdleKeepAliveConnectionsAreClosed(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b eventloop.Backend) {
-		w := serveHTTP(t, b, &http.Protocol{IdleTimeout: 100 * time.Millisecond}, sendOK)
-		nc := dialWorker(t, w)
+	nettest.Backends(t, func(t *testing.T) {
+		addr := serveHTTP(t, &http.Protocol{IdleTimeout: 100 * time.Millisecond}, sendOK)
+		nc := nettest.Dial(t, addr)
 		fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-		if got := readAll(t, nc); got != okReply {
+		if got := readAll(t, nc); got != seedOK {
 			t.Fatalf("got %q", got)
 		}
 	})
 }
 
 func TestEventStreamsOutliveTheIdleTimeout(t *testing.T) {
-	w := serveHTTP(t, eventloop.Epoll, &http.Protocol{IdleTimeout: 50 * time.Millisecond}, func(c *connection.TcpConnection, _ *http.Request) {
+	addr := serveHTTP(t, &http.Protocol{IdleTimeout: 50 * time.Millisecond}, func(c *connection.TcpConnection, _ *http.Request) {
 		c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/event-stream"}, ""))
 		// Ten idle timeouts later the stream is still there to send to.
 		eventloop.Default().AddTimer(500*time.Millisecond, false, func() { c.Send(&http.ServerSentEvents{Data: "late"}) })
 	})
-	nc := dialWorker(t, w)
+	nc := nettest.Dial(t, addr)
 	fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
 	want := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: keep-alive\r\n\r\ndata: late\n\n"
-	if got := readExactly(t, nc, len(want)); got != want {
+	if got := nettest.ReadN(t, nc, len(want)); got != want {
 		t.Fatalf("got %q", got)
 	}
 }
@@ -388,46 +348,45 @@ func TestEventStreamsOutliveTheIdleTimeout(t *testing.T) {
 // time: a normal client still gets its answer, and the header timeout closes
 // every slow one.
 func TestSlowloris(t *testing.T) {
-	for _, tc := range []struct {
-		backend eventloop.Backend
-		conns   int
-	}{{eventloop.Epoll, 2000}, {eventloop.Portable, 200}} {
-		t.Run(string(tc.backend), func(t *testing.T) {
-			w := serveHTTP(t, tc.backend, &http.Protocol{HeaderTimeout: time.Second}, sendOK)
-			head := "GET / HTTP/1.1\r\nHost: a\r\nX-Slow: " + strings.Repeat("s", 100) + "\r\n\r\n"
-			slow := make([]net.Conn, tc.conns)
-			for i := range slow {
-				slow[i] = dialWorker(t, w)
-				slow[i].Write([]byte(head[:1]))
-			}
-			stop := make(chan struct{})
-			done := make(chan struct{})
-			go func() { // one more byte per connection every 20 ms, never the whole head
-				defer close(done)
-				for i := 1; i < len(head)-1; i++ {
-					select {
-					case <-stop:
-						return
-					case <-time.After(20 * time.Millisecond):
-					}
-					for _, nc := range slow {
-						nc.Write([]byte{head[i]})
-					}
+	nettest.Backends(t, func(t *testing.T) {
+		conns := 2000
+		if eventloop.Default().Backend() == eventloop.Portable {
+			conns = 200 // a goroutine pair per connection
+		}
+		addr := serveHTTP(t, &http.Protocol{HeaderTimeout: time.Second}, sendOK)
+		head := "GET / HTTP/1.1\r\nHost: a\r\nX-Slow: " + strings.Repeat("s", 100) + "\r\n\r\n"
+		slow := make([]net.Conn, conns)
+		for i := range slow {
+			slow[i] = nettest.Dial(t, addr)
+			slow[i].Write([]byte(head[:1]))
+		}
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() { // one more byte per connection every 20 ms, never the whole head
+			defer close(done)
+			for i := 1; i < len(head)-1; i++ {
+				select {
+				case <-stop:
+					return
+				case <-time.After(20 * time.Millisecond):
 				}
-			}()
-			defer func() { close(stop); <-done }()
+				for _, nc := range slow {
+					nc.Write([]byte{head[i]})
+				}
+			}
+		}()
+		defer func() { close(stop); <-done }()
 
-			nc := dialWorker(t, w)
-			fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-			if got := readExactly(t, nc, len(okReply)); got != okReply {
-				t.Fatalf("normal client got %q", got)
+		nc := nettest.Dial(t, addr)
+		fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+		if got := nettest.ReadN(t, nc, len(seedOK)); got != seedOK {
+			t.Fatalf("normal client got %q", got)
+		}
+		for i, sc := range slow {
+			got := readAll(t, sc)
+			if got != "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n" {
+				t.Fatalf("slow connection %d got %q", i, got)
 			}
-			for i, sc := range slow {
-				got := readAll(t, sc)
-				if got != "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n" {
-					t.Fatalf("slow connection %d got %q", i, got)
-				}
-			}
-		})
-	}
+		}
+	})
 }

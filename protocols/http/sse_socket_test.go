@@ -6,12 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	nethttp "net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -19,7 +17,7 @@ import (
 	"time"
 
 	"github.com/workerman-go/workerman/connection"
-	"github.com/workerman-go/workerman/internal/eventloop"
+	"github.com/workerman-go/workerman/internal/nettest"
 	"github.com/workerman-go/workerman/protocols/http"
 	"github.com/workerman-go/workerman/timer"
 	"github.com/workerman-go/workerman/worker"
@@ -32,33 +30,16 @@ const (
 	seedEvent = "event: message\nid: 1\ndata: hello\n\n"
 )
 
-// backends are the event-loop backends the socket tests run on.
-var backends = []eventloop.Backend{eventloop.Epoll, eventloop.Portable}
-
-// serve starts a worker with onMessage on 127.0.0.1 over backend and returns
-// its address; the worker stops when the test ends.
-func serve(t *testing.T, backend eventloop.Backend, onMessage func(c *connection.TcpConnection, data any), setup ...func(w *worker.Worker)) string {
+// serve starts an HTTP worker with onMessage on a free port and returns its
+// address; setup adjusts the worker before it starts.
+func serve(t *testing.T, onMessage func(c *connection.TcpConnection, data any), setup ...func(w *worker.Worker)) string {
 	t.Helper()
-	if backend == eventloop.Epoll && runtime.GOOS != "linux" {
-		t.Skip("epoll is Linux only")
-	}
-	if err := eventloop.SetBackend(backend); err != nil {
-		t.Fatalf("set backend %s: %v", backend, err)
-	}
 	w := worker.New("http://127.0.0.1:0")
 	w.OnMessage = onMessage
 	for _, f := range setup {
 		f(w)
 	}
-	g, err := worker.Start(w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		g.Stop()
-		eventloop.SetBackend(eventloop.DefaultBackend())
-	})
-	return w.Addr().String()
+	return nettest.Serve(t, w)
 }
 
 // seed is the seed program's OnMessage with its timer interval as a
@@ -84,105 +65,68 @@ func seed(every time.Duration, live *atomic.Int64) func(c *connection.TcpConnect
 	}
 }
 
-// eventually waits for cond; the long deadline only guards against a hang.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting: %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// dial opens a raw connection that the test closes when it ends.
-func dial(t *testing.T, addr string) net.Conn {
-	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	c.SetDeadline(time.Now().Add(30 * time.Second))
-	return c
-}
-
-func readN(t *testing.T, c net.Conn, n int) string {
-	t.Helper()
-	b := make([]byte, n)
-	if _, err := io.ReadFull(c, b); err != nil {
-		t.Fatalf("reading %d bytes: %v (got %q)", n, err, b)
-	}
-	return string(b)
-}
-
 const curlGET = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n"
 const curlSSE = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: curl/7.88.1\r\nAccept: text/event-stream\r\n\r\n"
 
 func TestSeedBytesOnRawSocket(t *testing.T) {
-	for _, b := range backends {
-		t.Run(string(b), func(t *testing.T) {
-			var live atomic.Int64
-			before := timer.Count()
-			addr := serve(t, b, seed(20*time.Millisecond, &live))
+	nettest.Backends(t, func(t *testing.T) {
+		var live atomic.Int64
+		before := timer.Count()
+		addr := serve(t, seed(20*time.Millisecond, &live))
 
-			plain := dial(t, addr)
-			plain.Write([]byte(curlGET))
-			if got := readN(t, plain, len(seedOK)); got != seedOK {
-				t.Fatalf("plain request:\n got %q\nwant %q", got, seedOK)
-			}
+		plain := nettest.Dial(t, addr)
+		plain.Write([]byte(curlGET))
+		if got := nettest.ReadN(t, plain, len(seedOK)); got != seedOK {
+			t.Fatalf("plain request:\n got %q\nwant %q", got, seedOK)
+		}
 
-			sse := dial(t, addr)
-			sse.Write([]byte(curlSSE))
-			if got := readN(t, sse, len(seedHead)); got != seedHead {
-				t.Fatalf("event-stream head:\n got %q\nwant %q", got, seedHead)
+		sse := nettest.Dial(t, addr)
+		sse.Write([]byte(curlSSE))
+		if got := nettest.ReadN(t, sse, len(seedHead)); got != seedHead {
+			t.Fatalf("event-stream head:\n got %q\nwant %q", got, seedHead)
+		}
+		for i := 0; i < 2; i++ {
+			if got := nettest.ReadN(t, sse, len(seedEvent)); got != seedEvent {
+				t.Fatalf("event %d:\n got %q\nwant %q", i, got, seedEvent)
 			}
-			for i := 0; i < 2; i++ {
-				if got := readN(t, sse, len(seedEvent)); got != seedEvent {
-					t.Fatalf("event %d:\n got %q\nwant %q", i, got, seedEvent)
-				}
-			}
-			plain.Close()
-			sse.Close()
-			eventually(t, "the seed's timer deletes itself once its client left", func() bool { return live.Load() == 0 })
-			eventually(t, "the timer count is back where it was", func() bool { return timer.Count() == before })
-		})
-	}
+		}
+		plain.Close()
+		sse.Close()
+		nettest.Eventually(t, "the seed's timer deletes itself once its client left", func() bool { return live.Load() == 0 })
+		nettest.Eventually(t, "the timer count is back where it was", func() bool { return timer.Count() == before })
+	})
 }
 
 func TestHeartbeatStopsWithItsConnection(t *testing.T) {
-	for _, b := range backends {
-		t.Run(string(b), func(t *testing.T) {
-			before := timer.Count()
-			addr := serve(t, b, func(c *connection.TcpConnection, data any) {
-				c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/event-stream"}, ""))
-				http.Heartbeat(c, 10*time.Millisecond)
-			})
-			c := dial(t, addr)
-			c.Write([]byte(curlSSE))
-			if got := readN(t, c, len(seedHead)); got != seedHead {
-				t.Fatalf("head %q", got)
-			}
-			const beat = ": keep-alive\n\n"
-			for i := 0; i < 3; i++ {
-				if got := readN(t, c, len(beat)); got != beat {
-					t.Fatalf("heartbeat %d: %q", i, got)
-				}
-			}
-			c.Close()
-			eventually(t, "the heartbeat stops once its connection closed", func() bool { return timer.Count() == before })
+	nettest.Backends(t, func(t *testing.T) {
+		before := timer.Count()
+		addr := serve(t, func(c *connection.TcpConnection, data any) {
+			c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/event-stream"}, ""))
+			http.Heartbeat(c, 10*time.Millisecond)
 		})
-	}
+		c := nettest.Dial(t, addr)
+		c.Write([]byte(curlSSE))
+		if got := nettest.ReadN(t, c, len(seedHead)); got != seedHead {
+			t.Fatalf("head %q", got)
+		}
+		const beat = ": keep-alive\n\n"
+		for i := 0; i < 3; i++ {
+			if got := nettest.ReadN(t, c, len(beat)); got != beat {
+				t.Fatalf("heartbeat %d: %q", i, got)
+			}
+		}
+		c.Close()
+		nettest.Eventually(t, "the heartbeat stops once its connection closed", func() bool { return timer.Count() == before })
+	})
 }
 
 func TestLastEventIDReachesTheApplication(t *testing.T) {
 	got := make(chan string, 1)
-	addr := serve(t, eventloop.DefaultBackend(), func(c *connection.TcpConnection, data any) {
+	addr := serve(t, func(c *connection.TcpConnection, data any) {
 		got <- data.(*http.Request).Header("Last-Event-ID")
 		c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/event-stream"}, ""))
 	})
-	c := dial(t, addr)
+	c := nettest.Dial(t, addr)
 	c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\nLast-Event-ID: 41\r\n\r\n"))
 	if id := <-got; id != "41" {
 		t.Fatalf("Last-Event-ID %q", id)
@@ -190,7 +134,7 @@ func TestLastEventIDReachesTheApplication(t *testing.T) {
 }
 
 func TestChunkedResponseWithNetHTTPClient(t *testing.T) {
-	addr := serve(t, eventloop.DefaultBackend(), func(c *connection.TcpConnection, data any) {
+	addr := serve(t, func(c *connection.TcpConnection, data any) {
 		c.Send(http.NewResponse(200, http.Header{"Transfer-Encoding": "chunked"}, "hello "))
 		c.Send(http.NewChunk("chunked "))
 		c.Send(http.NewChunk("world"))
@@ -210,45 +154,11 @@ func TestChunkedResponseWithNetHTTPClient(t *testing.T) {
 	}
 }
 
-// need skips the test when a client program is missing.
-func need(t *testing.T, path string) string {
-	t.Helper()
-	p, err := exec.LookPath(path)
-	if err != nil {
-		t.Skipf("%s is not installed (bash .ci/clients.sh installs it)", path)
-	}
-	return p
-}
-
-// moduleRoot is the directory of go.mod, two levels above this package.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
-
-// start runs a client program in its own process group, stopped (group and
-// all) when the test ends.
-func start(t *testing.T, cmd *exec.Cmd) {
-	t.Helper()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-	})
-}
-
 func TestSeedWithCurl(t *testing.T) {
-	curl := need(t, "curl")
+	curl := nettest.Need(t, "curl")
 	var live atomic.Int64
 	before := timer.Count()
-	addr := serve(t, eventloop.DefaultBackend(), seed(20*time.Millisecond, &live))
+	addr := serve(t, seed(20*time.Millisecond, &live))
 
 	out, err := exec.Command(curl, "-s", "--max-time", "30", "http://"+addr+"/").Output()
 	if err != nil || string(out) != "ok" {
@@ -257,7 +167,7 @@ func TestSeedWithCurl(t *testing.T) {
 
 	cmd := exec.Command(curl, "-s", "-N", "-i", "--max-time", "60", "-H", "Accept: text/event-stream", "http://"+addr+"/")
 	stdout, _ := cmd.StdoutPipe()
-	start(t, cmd)
+	nettest.Start(t, cmd)
 	r := bufio.NewReader(stdout)
 	want := seedHead + seedEvent + seedEvent
 	got := make([]byte, len(want))
@@ -269,18 +179,18 @@ func TestSeedWithCurl(t *testing.T) {
 	}
 	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	cmd.Wait()
-	eventually(t, "the timer count is back once curl left", func() bool { return live.Load() == 0 && timer.Count() == before })
+	nettest.Eventually(t, "the timer count is back once curl left", func() bool { return live.Load() == 0 && timer.Count() == before })
 }
 
 func TestSeedWithNodeEventSource(t *testing.T) {
-	node := need(t, "node")
-	script := filepath.Join(moduleRoot(t), ".ci", "node", "sse_client.mjs")
-	if _, err := os.Stat(filepath.Join(moduleRoot(t), ".ci", "node", "node_modules", "eventsource")); err != nil {
+	node := nettest.Need(t, "node")
+	script := filepath.Join(nettest.ModuleRoot(t), ".ci", "node", "sse_client.mjs")
+	if _, err := os.Stat(filepath.Join(nettest.ModuleRoot(t), ".ci", "node", "node_modules", "eventsource")); err != nil {
 		t.Skip("npm package eventsource is not installed (bash .ci/clients.sh installs it)")
 	}
 	var live atomic.Int64
 	before := timer.Count()
-	addr := serve(t, eventloop.DefaultBackend(), seed(20*time.Millisecond, &live))
+	addr := serve(t, seed(20*time.Millisecond, &live))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -301,7 +211,7 @@ func TestSeedWithNodeEventSource(t *testing.T) {
 			t.Fatalf("message %+v, want type message, data hello, lastEventId 1", m)
 		}
 	}
-	eventually(t, "the timer count is back once the EventSource left", func() bool { return live.Load() == 0 && timer.Count() == before })
+	nettest.Eventually(t, "the timer count is back once the EventSource left", func() bool { return live.Load() == 0 && timer.Count() == before })
 }
 
 func TestSeedInChromium(t *testing.T) {
@@ -309,7 +219,7 @@ func TestSeedInChromium(t *testing.T) {
 	if _, err := os.Stat(chromium); err != nil {
 		t.Skip("chromium is not installed (bash .ci/clients.sh installs it)")
 	}
-	page, err := os.ReadFile(filepath.Join(moduleRoot(t), "examples", "sse", "index.html"))
+	page, err := os.ReadFile(filepath.Join(nettest.ModuleRoot(t), "examples", "sse", "index.html"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +238,7 @@ source.addEventListener("message", function (e) {
 	before := timer.Count()
 	reports := make(chan [2]string, 16)
 	sseSeed := seed(20*time.Millisecond, &live)
-	addr := serve(t, eventloop.DefaultBackend(), func(c *connection.TcpConnection, data any) {
+	addr := serve(t, func(c *connection.TcpConnection, data any) {
 		req := data.(*http.Request)
 		switch {
 		case req.Path() == "/report":
@@ -344,7 +254,7 @@ source.addEventListener("message", function (e) {
 	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
 		"--user-data-dir="+t.TempDir(), "http://"+addr+"/")
-	start(t, cmd)
+	nettest.Start(t, cmd)
 	select {
 	case r := <-reports:
 		if r != [2]string{"hello", "1"} {
@@ -355,5 +265,5 @@ source.addEventListener("message", function (e) {
 	}
 	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	cmd.Wait()
-	eventually(t, "the timer count is back once the browser left", func() bool { return live.Load() == 0 && timer.Count() == before })
+	nettest.Eventually(t, "the timer count is back once the browser left", func() bool { return live.Load() == 0 && timer.Count() == before })
 }

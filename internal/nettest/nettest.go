@@ -1,0 +1,129 @@
+package nettest
+
+import (
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/workerman-go/workerman/internal/eventloop"
+	"github.com/workerman-go/workerman/worker"
+)
+
+// Timeout bounds every wait of a socket test; it only guards against a hang.
+const Timeout = 30 * time.Second
+
+// Backends runs fn once per event-loop backend of this system (epoll and
+// portable on Linux), with that backend selected for the workers fn starts.
+func Backends(t *testing.T, fn func(t *testing.T)) {
+	t.Helper()
+	list := []eventloop.Backend{eventloop.Portable}
+	if runtime.GOOS == "linux" {
+		list = []eventloop.Backend{eventloop.Epoll, eventloop.Portable}
+	}
+	for _, b := range list {
+		t.Run(string(b), func(t *testing.T) {
+			if err := eventloop.SetBackend(b); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { eventloop.SetBackend(eventloop.DefaultBackend()) })
+			fn(t)
+		})
+	}
+}
+
+// Serve starts workers in this process, on its one loop, and stops them when
+// the test ends. It returns the first worker's address.
+func Serve(t testing.TB, ws ...*worker.Worker) string {
+	t.Helper()
+	g, err := worker.Start(ws...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(g.Stop)
+	return ws[0].Addr().String()
+}
+
+// Dial connects to a worker's address (tcp, or unix for a path) and closes
+// the connection when the test ends.
+func Dial(t testing.TB, addr string) net.Conn {
+	t.Helper()
+	network := "tcp"
+	if filepath.IsAbs(addr) {
+		network = "unix"
+	}
+	c, err := net.Dial(network, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(Timeout))
+	return c
+}
+
+// ReadN reads exactly n bytes.
+func ReadN(t testing.TB, r io.Reader, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		t.Fatalf("reading %d bytes: %v (got %q)", n, err, b)
+	}
+	return string(b)
+}
+
+// Eventually polls cond until it holds.
+func Eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(Timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting: %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Need returns the path of a client program, or skips the test when it is
+// not installed.
+func Need(t testing.TB, program string) string {
+	t.Helper()
+	p, err := exec.LookPath(program)
+	if err != nil {
+		t.Skipf("%s is not installed (bash .ci/clients.sh installs it)", program)
+	}
+	return p
+}
+
+// NodeModules is the directory of the npm clients, or skips the test when
+// they are not installed.
+func NodeModules(t testing.TB, pkg string) string {
+	t.Helper()
+	dir := filepath.Join(ModuleRoot(t), ".ci", "node", "node_modules")
+	if _, err := os.Stat(filepath.Join(dir, pkg)); err != nil {
+		t.Skipf("npm package %s is not installed (bash .ci/clients.sh installs it)", pkg)
+	}
+	return dir
+}
+
+// ModuleRoot is the directory of the module's go.mod.
+func ModuleRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+}
