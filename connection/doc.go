@@ -1,0 +1,48 @@
+// Package connection holds the connections a worker process talks through: a
+// TcpConnection per accepted TCP or unix socket, an AsyncTcpConnection per
+// connection the process dials out itself, and a UdpConnection for the sender
+// of each datagram a udp:// worker receives; their statuses, limits, and the
+// statistics of the process.
+//
+// A worker accepts the socket and hands each connection its protocol and
+// callbacks (an AsyncTcpConnection gets them from its scheme and fields). Bytes read become packages (the protocol's Input), packages
+// become messages (Decode) for OnMessage, and Send encodes replies (Encode)
+// into the connection's send buffer. The loop writes the buffer once at the
+// end of the round, however many replies the round produced: answering
+// sixteen pipelined requests costs one write.
+//
+//	w.OnMessage = func(c *connection.TcpConnection, data any) {
+//		if data == "quit" {
+//			c.Close("bye") // sends, then closes once written
+//			return
+//		}
+//		c.Send("echo: " + data.(string))
+//	}
+//
+// Send, SendRaw, Close, Destroy, End, PauseRecv, ResumeRecv and Status are
+// safe from any goroutine: off the loop they are queued to it. Everything
+// else is loop-only, including the callback fields.
+//
+// Limits, per connection, copied from the worker at accept:
+//
+//	MaxSendBufferSize  1 MiB  bytes waiting for the peer; past it OnBufferFull
+//	                          runs and further sends are dropped with
+//	                          OnError(SendFail, ...) until the buffer drains
+//	MaxPackageSize    10 MiB  one package, and the bytes held while waiting
+//	                          for one; past it the connection is closed
+//	LingerTimeout       1 s   how long End waits for the peer to close after
+//	                          its reply is written and the write side shut
+//
+// Caveats:
+//   - For raw tcp (no protocol) OnMessage receives each read as a []byte
+//     valid only until OnMessage returns; copy it to keep it. Send copies, so
+//     echoing it is safe. Text and frame hand OnMessage a string.
+//   - The send-buffer check runs before a package is appended, so one large
+//     Send always goes through; only the sends after it are dropped.
+//   - A panic in a callback is recovered, logged with its stack, counted in
+//     Stats().Panics, and ends only that connection.
+//   - OnClose runs exactly once, on the loop, whoever closed the connection.
+//   - Close waits for the send buffer to drain; Destroy drops what is unsent.
+//     End is for protocols answering bad input: the reply, a half-close, then
+//     the close.
+package connection

@@ -1,0 +1,103 @@
+package connection_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/workerman-go/workerman/connection"
+	"github.com/workerman-go/workerman/timer"
+	"github.com/workerman-go/workerman/worker"
+)
+
+// startAndDial starts w in this process and dials it; stop undoes both.
+func startAndDial(w *worker.Worker) (conn net.Conn, stop func()) {
+	g, err := worker.Start(w)
+	if err != nil {
+		panic(err)
+	}
+	conn, err = net.Dial("tcp", w.Addr().String())
+	if err != nil {
+		g.Stop()
+		panic(err)
+	}
+	return conn, func() { conn.Close(); g.Stop() }
+}
+
+// Send is safe from any goroutine: blocking work runs off the loop and
+// sends its result when it is done; the loop writes it.
+func ExampleTcpConnection_Send() {
+	w := worker.New("text://127.0.0.1:0")
+	w.OnMessage = func(c *connection.TcpConnection, data any) {
+		query := data.(string)
+		go func() {
+			time.Sleep(10 * time.Millisecond) // a slow lookup, off the loop
+			c.Send("result for " + query)
+		}()
+	}
+	conn, stop := startAndDial(w)
+	defer stop()
+
+	fmt.Fprint(conn, "weather\n")
+	reply, _ := bufio.NewReader(conn).ReadString('\n')
+	fmt.Print(reply)
+	// Output: result for weather
+}
+
+// Close sends a last message, then closes once it is written: the client
+// reads the goodbye, then the end of the stream. OnClose runs once.
+func ExampleTcpConnection_Close() {
+	closed := make(chan string, 1)
+	w := worker.New("text://127.0.0.1:0")
+	w.OnMessage = func(c *connection.TcpConnection, data any) {
+		if data == "quit" {
+			c.Close("bye")
+			return
+		}
+		c.Send("you said " + data.(string))
+	}
+	w.OnClose = func(c *connection.TcpConnection) { closed <- c.Status().String() }
+	conn, stop := startAndDial(w)
+	defer stop()
+
+	fmt.Fprint(conn, "hello\nquit\n")
+	all, err := io.ReadAll(conn) // until the server closes
+	fmt.Printf("%q %v\n", all, err)
+	fmt.Println("status in OnClose:", <-closed)
+	// Output:
+	// "you said hello\nbye\n" <nil>
+	// status in OnClose: CLOSED
+}
+
+// A timer pushes to a client until the client is gone; the timer checks the
+// connection's status and deletes itself.
+func Example_timerPush() {
+	w := worker.New("text://127.0.0.1:0")
+	w.OnConnect = func(c *connection.TcpConnection) {
+		n := 0
+		var id timer.ID
+		id = timer.Add(5*time.Millisecond, func() {
+			if c.Status() != connection.StatusEstablished {
+				timer.Del(id)
+				return
+			}
+			n++
+			c.Send(fmt.Sprintf("tick %d", n))
+		})
+	}
+	conn, stop := startAndDial(w)
+	defer stop()
+
+	r := bufio.NewReader(conn)
+	for range 3 {
+		line, _ := r.ReadString('\n')
+		fmt.Println(strings.TrimSpace(line))
+	}
+	// Output:
+	// tick 1
+	// tick 2
+	// tick 3
+}
