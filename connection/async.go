@@ -46,7 +46,7 @@ func NewAsync(remote string) (*AsyncTcpConnection, error) {
 	if !ok || scheme == "" || address == "" {
 		return nil, fmt.Errorf("connection: bad remote address %q: want scheme://address", remote)
 	}
-	c := &AsyncTcpConnection{network: "tcp", address: address, remote: address}
+	c := &AsyncTcpConnection{network: "tcp"}
 	switch scheme {
 	case "tcp":
 	case "unix":
@@ -59,10 +59,18 @@ func NewAsync(remote string) (*AsyncTcpConnection, error) {
 		c.protocol = p
 	}
 	if c.network == "tcp" {
+		// "ws://host:port/path?query": the path and query are the protocol's
+		if i := strings.IndexAny(address, "/?"); i >= 0 {
+			address, c.uri = address[:i], address[i:]
+		}
+		if !strings.HasPrefix(c.uri, "/") {
+			c.uri = "/" + c.uri
+		}
 		if _, _, err := net.SplitHostPort(address); err != nil {
 			return nil, fmt.Errorf("connection: bad remote address %q: %w", remote, err)
 		}
 	}
+	c.address, c.remote, c.host = address, address, address
 	c.id = nextID.Add(1)
 	c.transport = c.network
 	c.loop = eventloop.Default()

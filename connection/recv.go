@@ -55,7 +55,9 @@ func (c *TcpConnection) parse(b []byte) {
 			c.reject("bad package", err.Error(), n)
 			return
 		}
-		c.deliver(msg)
+		if msg != nil { // nil: a package with nothing for the application
+			c.deliver(msg)
+		}
 	}
 	c.reading = false
 	c.keep(data, off)

@@ -95,6 +95,8 @@ type TcpConnection struct {
 	full     bool   // OnBufferFull ran since the buffer last drained
 	counted  bool   // included in Stats().Connections
 	early    []byte // what a client connection sent before it connected
+	host     string // a client connection's "host:port", as given to NewAsync
+	uri      string // and the path and query that followed it
 	linger   eventloop.TimerID
 	onGone   func(*TcpConnection)
 	raw      rawBox
@@ -179,6 +181,15 @@ func (c *TcpConnection) ID() uint64 { return c.id }
 
 // Status reports where the connection is in its life. Safe from any goroutine.
 func (c *TcpConnection) Status() Status { return Status(c.status.Load()) }
+
+// RemoteHost is the "host:port" (or socket path) a client connection dials, as given to
+// NewAsync ("" for an accepted connection); a protocol's handshake names it.
+func (c *TcpConnection) RemoteHost() string { return c.host }
+
+// RemoteURI is the path and query of a client connection's address ("/" when
+// it has none; "" for an accepted connection), e.g. "/chat?room=1" of
+// "ws://127.0.0.1:8080/chat?room=1".
+func (c *TcpConnection) RemoteURI() string { return c.uri }
 
 // Protocol is the connection's protocol, nil for raw tcp.
 func (c *TcpConnection) Protocol() protocols.Protocol { return c.protocol }

@@ -52,7 +52,9 @@ type Conn interface {
 // whole package, 0 when more bytes are needed, or an error for input that can
 // never become a package (the connection is then closed; Input may answer the
 // peer first with Conn.End). Decode turns one package into what OnMessage
-// gets; Encode appends the wire form of what Send got to dst.
+// gets, or nil for a package that carries nothing for the application (a
+// handshake, a control frame): OnMessage then does not run. Encode appends
+// the wire form of what Send got to dst.
 //
 // A protocol is shared by every connection that uses it; keep per-connection
 // state with Conn.SetProtocolState.

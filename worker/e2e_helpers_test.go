@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -23,8 +24,9 @@ import (
 )
 
 // The end-to-end tests build testdata/app once per test binary run and
-// drive copies of it as a user would: start -d, curl, status, kill -9,
-// reload with a rebuilt binary, stop.
+// drive copies of it as a user would: start -d, curl, status, an event
+// stream held open, kill -9, reload with a rebuilt binary, stop -g. They
+// also run examples/sse with go run.
 
 var builds struct {
 	sync.Mutex
@@ -81,7 +83,7 @@ func deploy(tb testing.TB, count int) *deployment {
 	d := &deployment{tb: tb, dir: tb.TempDir(), addr: freeAddr(tb), pids: map[int]bool{}}
 	d.bin = filepath.Join(d.dir, "app")
 	d.install(built(tb, "v1"))
-	d.env = append(os.Environ(), "APP_ADDR="+d.addr, "APP_COUNT="+strconv.Itoa(count), "APP_STDOUT="+filepath.Join(d.dir, "stdout.log"))
+	d.env = append(os.Environ(), "APP_ADDR="+d.addr, "APP_COUNT="+strconv.Itoa(count), "APP_STDOUT="+filepath.Join(d.dir, "stdout.log"), "APP_SSE_EVERY=50ms")
 	tb.Cleanup(d.teardown)
 	return d
 }
@@ -152,6 +154,7 @@ type process struct {
 	Busy bool `json:"busy"`
 
 	Connections   int64  `json:"connections"`
+	Timers        int    `json:"timers"`
 	TotalRequests uint64 `json:"total_request"`
 }
 
@@ -220,15 +223,22 @@ func (d *deployment) teardown() {
 
 // alive reports whether pid runs (a zombie does not).
 func alive(pid int) bool {
-	if syscall.Kill(pid, 0) != nil {
-		return false
-	}
+	fs := procFields(pid)
+	return len(fs) > 0 && fs[0] != "Z"
+}
+
+// procFields are the fields of /proc/{pid}/stat that follow the command
+// name (state, parent pid, ...), or nil when there is no such process.
+func procFields(pid int) []string {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return false
+		return nil
 	}
 	i := bytes.LastIndexByte(b, ')')
-	return i < 0 || i+2 >= len(b) || b[i+2] != 'Z'
+	if i < 0 {
+		return nil
+	}
+	return strings.Fields(string(b[i+1:]))
 }
 
 var client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
@@ -303,19 +313,195 @@ func field(answer, name string) string {
 	return ""
 }
 
-func netListen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
+// eventStream is a raw client of an event stream: it asks with
+// Accept: text/event-stream and reads the events as they come.
+type eventStream struct {
+	net.Conn
+	r *bufio.Reader
+}
 
-// echo sends one line to a text-protocol server and reads the answer line.
-func echo(addr, line string) (string, error) {
+// dialEvents opens an event stream at addr and reads the response head.
+func dialEvents(tb testing.TB, addr string) *eventStream {
+	tb.Helper()
 	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
-		return "", err
+		tb.Fatal(err)
 	}
-	defer c.Close()
+	tb.Cleanup(func() { c.Close() })
+	s := &eventStream{Conn: c, r: bufio.NewReader(c)}
 	c.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := io.WriteString(c, line+"\n"); err != nil {
-		return "", err
+	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n"); err != nil {
+		tb.Fatal(err)
 	}
-	got, err := bufio.NewReader(c).ReadString('\n')
-	return strings.TrimSuffix(got, "\n"), err
+	var head strings.Builder
+	for {
+		line, err := s.r.ReadString('\n')
+		head.WriteString(line)
+		if err != nil {
+			tb.Fatalf("event stream head: %v (got %q)", err, head.String())
+		}
+		if line == "\r\n" {
+			break
+		}
+	}
+	if h := head.String(); !strings.HasPrefix(h, "HTTP/1.1 200 ") || !strings.Contains(h, "\r\nContent-Type: text/event-stream\r\n") {
+		tb.Fatalf("not an event stream:\n%s", h)
+	}
+	return s
+}
+
+// next reads one event and returns its data; it waits at most 5 s.
+func (s *eventStream) next() (string, error) {
+	s.SetDeadline(time.Now().Add(5 * time.Second))
+	var data []string
+	for {
+		line, err := s.r.ReadString('\n')
+		if err != nil {
+			return "", fmt.Errorf("reading an event: %w (got %q)", err, line)
+		}
+		line = strings.TrimSuffix(line, "\n")
+		if line == "" && data != nil {
+			return strings.Join(data, "\n"), nil
+		}
+		if v, ok := strings.CutPrefix(line, "data: "); ok {
+			data = append(data, v)
+		}
+	}
+}
+
+// curlGet fetches url with curl, as a user checks a server by hand.
+func curlGet(url string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, "curl", "--silent", "--show-error", "--fail", "--max-time", "5", url)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("curl %s: %w: %s", url, err, stderr.String())
+	}
+	return string(out), nil
+}
+
+// childrenOf lists the processes whose parent is pid.
+func childrenOf(pid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var kids []int
+	for _, e := range entries {
+		kid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if fs := procFields(kid); len(fs) > 1 && fs[1] == strconv.Itoa(pid) {
+			kids = append(kids, kid)
+		}
+	}
+	return kids
+}
+
+// output collects what a command prints and lets a test wait for a text in
+// it while the command runs.
+type output struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{} // closed, and replaced, on each write
+}
+
+func newOutput() *output { return &output{changed: make(chan struct{})} }
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	close(o.changed)
+	o.changed = make(chan struct{})
+	return o.buf.Write(p)
+}
+
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
+}
+
+// waitFor waits until text appears n times in the output. It gives up,
+// returning false, when exited closes first or after limit.
+func (o *output) waitFor(text string, n int, exited <-chan struct{}, limit time.Duration) bool {
+	deadline := time.After(limit)
+	for {
+		o.mu.Lock()
+		found := strings.Count(o.buf.String(), text) >= n
+		changed := o.changed
+		o.mu.Unlock()
+		if found {
+			return true
+		}
+		select {
+		case <-changed:
+		case <-exited:
+			return strings.Count(o.String(), text) >= n
+		case <-deadline:
+			return false
+		}
+	}
+}
+
+// background is a command started by a test and killed by its pid at
+// cleanup if it still runs.
+type background struct {
+	cmd    *exec.Cmd
+	out    *output
+	exited chan struct{} // closed once it has been waited for
+	err    error         // its exit, once exited is closed
+}
+
+func startBackground(tb testing.TB, cmd *exec.Cmd) *background {
+	tb.Helper()
+	b := &background{cmd: cmd, out: newOutput(), exited: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = b.out, b.out
+	cmd.WaitDelay = 5 * time.Second // processes it started may hold its output open
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	go func() {
+		b.err = cmd.Wait()
+		close(b.exited)
+	}()
+	tb.Cleanup(func() {
+		select {
+		case <-b.exited:
+		default:
+			cmd.Process.Kill()
+			<-b.exited
+		}
+	})
+	return b
+}
+
+// errStillRuns is a background command that did not end in time.
+var errStillRuns = errors.New("still runs")
+
+// wait waits, at most limit, for the command to end and returns how it
+// ended, or errStillRuns.
+func (b *background) wait(limit time.Duration) error {
+	select {
+	case <-b.exited:
+		return b.err
+	case <-time.After(limit):
+		return fmt.Errorf("%w after %s", errStillRuns, limit)
+	}
+}
+
+// lockSeedPort waits until no other test runs examples/sse, whose port 8080
+// is fixed, and keeps them off until t ends: the tests that run it hold an
+// exclusive lock on the example's source file meanwhile.
+func lockSeedPort(t *testing.T) {
+	t.Helper()
+	src, err := os.Open(filepath.Join("..", "examples", "sse", "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.Close() }) // releases the lock
+	if err := syscall.Flock(int(src.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatalf("lock %s: %v", src.Name(), err)
+	}
 }

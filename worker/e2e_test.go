@@ -4,7 +4,10 @@ package worker_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,21 +21,27 @@ import (
 )
 
 // TestProgramLifecycle walks one deployment through what an operator does:
-// each step builds on the one before.
+// each step builds on the one before, so the first that fails ends the walk.
 func TestProgramLifecycle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a program")
 	}
 	d := deploy(t, 2)
+	step := func(name string, f func(t *testing.T)) {
+		t.Helper()
+		if !t.Run(name, f) {
+			t.FailNow()
+		}
+	}
 
-	t.Run("stop when nothing runs fails and says so", func(t *testing.T) {
+	step("stop when nothing runs fails and says so", func(t *testing.T) {
 		out, err := d.run("stop")
 		if err == nil || !strings.Contains(out, "Workerman[app] not run") {
 			t.Fatalf("stop: err %v, output:\n%s", err, out)
 		}
 	})
 
-	t.Run("start -d returns once every process serves", func(t *testing.T) {
+	step("start -d returns once every process serves", func(t *testing.T) {
 		out := d.mustRun("start", "-d")
 		for _, want := range []string{"Workerman[app] start in DAEMON mode", "WORKERS", "http://" + d.addr, `Input "./app stop" to stop. Start success.`} {
 			if !strings.Contains(out, want) {
@@ -42,38 +51,52 @@ func TestProgramLifecycle(t *testing.T) {
 		if d.masterPid() == 0 {
 			t.Fatal("no pid file after start -d")
 		}
-		if ans, err := d.get(); err != nil || !strings.HasPrefix(ans, "v1 ") {
+	})
+
+	step("curl gets the first answer", func(t *testing.T) {
+		if _, err := exec.LookPath("curl"); err != nil {
+			if ans, err := d.get(); err != nil || !strings.HasPrefix(ans, "v1 ") {
+				t.Fatalf("first request, with Go's client: %q, %v", ans, err)
+			}
+			t.Skip("curl is not installed: Go's client made the first request")
+		}
+		if ans, err := curlGet("http://" + d.addr + "/"); err != nil || !strings.HasPrefix(ans, "v1 ") {
 			t.Fatalf("first request: %q, %v", ans, err)
 		}
 	})
 
-	t.Run("a second start fails and says so", func(t *testing.T) {
+	step("a second start fails and says so", func(t *testing.T) {
 		out, err := d.run("start", "-d")
 		if err == nil || !strings.Contains(out, "Workerman[app] already running") {
 			t.Fatalf("start: err %v, output:\n%s", err, out)
 		}
 	})
 
-	held := dialKeepAlive(t, d.addr)
-	if _, err := held.ask(); err != nil {
-		t.Fatal(err)
+	// An event stream stays open through the next steps.
+	events := dialEvents(t, d.addr)
+	first, err := events.next()
+	if err != nil || !strings.HasPrefix(first, "v1 ") {
+		t.Fatalf("first event: %q, %v", first, err)
 	}
+	streamer, _ := strconv.Atoi(field(first, "pid"))
 
-	t.Run("status shows every process and the open connection", func(t *testing.T) {
-		s := d.status()
-		if len(s.Processes) != 2 {
-			t.Fatalf("want 2 processes, got %+v", s.Processes)
-		}
-		var conns int64
-		for _, p := range s.Processes {
-			if p.Busy {
-				t.Errorf("process %d shows as busy", p.PID)
+	step("status shows every process and the event stream's connection and timer", func(t *testing.T) {
+		// The first request's connection may still be closing: wait for it.
+		s := d.waitStatus(fmt.Sprintf("2 processes, with the stream's connection and timer in %d alone", streamer), func(s status) bool {
+			if len(s.Processes) != 2 {
+				return false
 			}
-			conns += p.Connections
-		}
-		if conns != 1 {
-			t.Errorf("want the 1 held connection, status counts %d", conns)
-		}
+			for _, p := range s.Processes {
+				want := int64(0)
+				if p.PID == streamer {
+					want = 1
+				}
+				if p.Busy || p.Connections != want || int64(p.Timers) != want {
+					return false
+				}
+			}
+			return true
+		})
 		out := d.mustRun("status")
 		for _, want := range []string{"GLOBAL STATUS", "PROCESS STATUS", "1 workers    2 processes", "[idle]", "[Summary]", strconv.Itoa(s.Processes[1].PID) + "\t"} {
 			if !strings.Contains(out, want) {
@@ -82,35 +105,104 @@ func TestProgramLifecycle(t *testing.T) {
 		}
 	})
 
-	t.Run("connections lists the open client", func(t *testing.T) {
-		out := d.mustRun("connections")
-		if !strings.Contains(out, "WORKERMAN CONNECTION STATUS") || !strings.Contains(out, held.LocalAddr().String()) {
-			t.Fatalf("connections does not list %s:\n%s", held.LocalAddr(), out)
+	step("status -d redraws the screen every second until Ctrl+C", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		live := startBackground(t, d.command(ctx, "status", "-d"))
+		const prompt = "Press Ctrl+C to quit."
+		if !live.out.waitFor(prompt, 2, live.exited, 15*time.Second) {
+			t.Fatalf("status -d did not show two screens:\n%q", live.out.String())
+		}
+		if err := live.cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		if err := live.wait(15 * time.Second); err != nil {
+			t.Fatalf("status -d after Ctrl+C: %v\n%s", err, live.out.String())
+		}
+		out := live.out.String()
+		screens := strings.Split(out, "\033[H\033[2J")[1:] // each screen starts by clearing the terminal
+		if len(screens) < 2 {
+			t.Fatalf("want the terminal cleared before each of 2 screens, got %d:\n%q", len(screens), out)
+		}
+		for i, s := range screens {
+			if !strings.Contains(s, "PROCESS STATUS") || !strings.Contains(s, strconv.Itoa(streamer)+"\t") || strings.Count(s, prompt) != 1 {
+				t.Errorf("screen %d is not one whole status and its prompt:\n%s", i, s)
+			}
 		}
 	})
-	held.Close()
 
-	t.Run("a killed child is replaced in its slot while the other serves on", func(t *testing.T) {
-		before := d.waitStatus("2 ready processes", func(s status) bool { return len(s.Processes) == 2 })
-		victim, other := before.Processes[0], before.Processes[1]
+	step("connections lists the event stream's client", func(t *testing.T) {
+		client := events.LocalAddr().String()
+		if out := d.mustRun("connections"); !strings.Contains(out, "WORKERMAN CONNECTION STATUS") || !strings.Contains(out, client) {
+			t.Fatalf("connections does not list %s:\n%s", client, out)
+		}
+		var rows []struct {
+			PID    int    `json:"pid"`
+			Status string `json:"status"`
+			Remote string `json:"remote_address"`
+		}
+		if err := json.Unmarshal([]byte(d.mustRun("connections", "--json")), &rows); err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 || rows[0].Remote != client || rows[0].PID != streamer || rows[0].Status != "ESTABLISHED" {
+			t.Fatalf("want the one stream from %s in process %d, got %+v", client, streamer, rows)
+		}
+		if ev, err := events.next(); err != nil || field(ev, "pid") != strconv.Itoa(streamer) {
+			t.Fatalf("the stream stopped: %q, %v", ev, err)
+		}
+	})
+	events.Close()
+
+	step("a killed child is replaced in its slot while the other serves on", func(t *testing.T) {
+		before := d.waitStatus("2 idle processes", func(s status) bool {
+			return len(s.Processes) == 2 && s.Processes[0].Connections+s.Processes[1].Connections == 0
+		})
+		held := dialKeepAlive(t, d.addr)
+		ans, err := held.ask()
+		if err != nil {
+			t.Fatal(err)
+		}
+		survivor := field(ans, "pid")
+		victim := before.Processes[0]
+		if strconv.Itoa(victim.PID) == survivor {
+			victim = before.Processes[1]
+		}
 		killed := time.Now()
 		if err := syscall.Kill(victim.PID, syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
-		after := d.waitStatus("a replacement", func(s status) bool {
-			return len(s.Processes) == 2 && !s.Processes[0].Busy && !s.Processes[1].Busy &&
-				s.Processes[0].PID != victim.PID && s.Processes[1].PID != victim.PID
-		})
-		t.Logf("replacement up %s after kill -9", time.Since(killed))
+		for i := range 3 {
+			if ans, err := held.ask(); err != nil || field(ans, "pid") != survivor {
+				t.Fatalf("request %d to the other process after the kill: %q, %v", i, ans, err)
+			}
+		}
+		// New connections go to both processes; wait for one that reaches
+		// the victim's slot.
+		var replacement string
+		for n := 0; replacement == ""; n++ {
+			ans, err := d.get()
+			if err == nil && field(ans, "id") == strconv.Itoa(victim.ID) {
+				replacement = field(ans, "pid")
+				break
+			}
+			if n == 2000 || time.Since(killed) > 15*time.Second {
+				t.Fatalf("no answer from slot %d in %d requests over %s; last: %q, %v", victim.ID, n, time.Since(killed), ans, err)
+			}
+		}
+		t.Logf("slot %d answered from process %s %s after kill -9", victim.ID, replacement, time.Since(killed))
+		if replacement == strconv.Itoa(victim.PID) {
+			t.Fatalf("slot %d answered from the killed process %d", victim.ID, victim.PID)
+		}
+		if ans, err := held.ask(); err != nil || field(ans, "pid") != survivor {
+			t.Fatalf("the other process's client after the replacement: %q, %v", ans, err)
+		}
+		after := d.status()
 		byID := map[int]process{}
 		for _, p := range after.Processes {
 			byID[p.ID] = p
 		}
-		if byID[other.ID].PID != other.PID {
-			t.Errorf("the other child changed: %+v, was %+v", byID[other.ID], other)
-		}
-		if byID[victim.ID].PID == victim.PID || byID[victim.ID].PID == 0 {
-			t.Errorf("slot %d was not refilled: %+v", victim.ID, after.Processes)
+		if len(after.Processes) != 2 || strconv.Itoa(byID[victim.ID].PID) != replacement || strconv.Itoa(byID[1-victim.ID].PID) != survivor {
+			t.Errorf("want slot %d served by %s and the other by %s: %+v", victim.ID, replacement, survivor, after.Processes)
 		}
 		sawKill := false
 		for _, e := range after.Workers[0].Exits {
@@ -119,12 +211,9 @@ func TestProgramLifecycle(t *testing.T) {
 		if !sawKill {
 			t.Errorf("exit statuses lack one SIGKILL (9): %+v", after.Workers[0].Exits)
 		}
-		if _, err := d.get(); err != nil {
-			t.Fatalf("request after the kill: %v", err)
-		}
 	})
 
-	t.Run("reload switches to the rebuilt binary with no failed request", func(t *testing.T) {
+	step("reload switches to the rebuilt binary with no failed request", func(t *testing.T) {
 		old := d.status()
 		d.install(built(t, "v2"))
 		var ok, failed atomic.Int64
@@ -174,45 +263,48 @@ func TestProgramLifecycle(t *testing.T) {
 		}
 	})
 
-	t.Run("stop -g serves a connected client until it leaves", func(t *testing.T) {
+	step("stop -g streams to a connected client until it leaves, then the master ends", func(t *testing.T) {
 		master := d.masterPid()
 		s := d.status()
-		c := dialKeepAlive(t, d.addr)
-		if _, err := c.ask(); err != nil {
-			t.Fatal(err)
+		events := dialEvents(t, d.addr)
+		ev, err := events.next()
+		if err != nil || !strings.HasPrefix(ev, "v2 ") || field(ev, "state") != "serving" {
+			t.Fatalf("event before stop -g: %q, %v", ev, err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		streamer := field(ev, "pid")
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		stopCmd := d.command(ctx, "stop", "-g")
-		var out strings.Builder
-		stopCmd.Stdout, stopCmd.Stderr = &out, &out
-		if err := stopCmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- stopCmd.Wait() }()
-		for i := range 3 {
-			ans, err := c.ask()
-			if err != nil || !strings.HasPrefix(ans, "v2 ") {
-				t.Fatalf("request %d on the held connection during stop -g: %q, %v", i, ans, err)
+		stopping := startBackground(t, d.command(ctx, "stop", "-g"))
+		// The process has begun to stop once its events say so; three of
+		// them prove the stream goes on.
+		for n, after := 0, 0; after < 3; n++ {
+			ev, err := events.next()
+			if err != nil || field(ev, "pid") != streamer || n == 400 {
+				t.Fatalf("event %d during stop -g, %d of them after the stop began: %q, %v\nstop -g output:\n%s", n, after, ev, err, stopping.out.String())
+			}
+			if field(ev, "state") == "stopping" {
+				after++
 			}
 		}
 		select {
-		case err := <-done:
-			t.Fatalf("stop -g ended while a client was connected: %v\n%s", err, out.String())
+		case <-stopping.exited:
+			t.Fatalf("stop -g ended while a client was connected: %v\n%s", stopping.err, stopping.out.String())
 		default:
 		}
-		c.Close()
-		if err := <-done; err != nil {
-			t.Fatalf("stop -g: %v\n%s", err, out.String())
+		if !alive(master) {
+			t.Fatalf("master %d ended while a client was connected", master)
 		}
-		if !strings.Contains(out.String(), "Workerman[app] is gracefully stopping ...") || !strings.Contains(out.String(), "Workerman[app] stop success") {
-			t.Errorf("stop -g output:\n%s", out.String())
+		events.Close()
+		if err := stopping.wait(20 * time.Second); err != nil {
+			t.Fatalf("stop -g after the client left: %v\n%s", err, stopping.out.String())
+		}
+		if out := stopping.out.String(); !strings.Contains(out, "Workerman[app] is gracefully stopping ...") || !strings.Contains(out, "Workerman[app] stop success") {
+			t.Errorf("stop -g output:\n%s", out)
 		}
 		if _, err := os.Stat(filepath.Join(d.dir, "workerman.app.pid")); !os.IsNotExist(err) {
 			t.Errorf("pid file still there: %v", err)
 		}
-		for _, pid := range append([]int{master}, s.Processes[0].PID, s.Processes[1].PID) {
+		for _, pid := range []int{master, s.Processes[0].PID, s.Processes[1].PID} {
 			if alive(pid) {
 				t.Errorf("process %d still runs", pid)
 			}
@@ -336,64 +428,148 @@ func TestCommandErrors(t *testing.T) {
 	})
 }
 
-// TestGoRunExample: `go run ./examples/echo start -d` then `stop`.
-func TestGoRunExample(t *testing.T) {
+// TestGoRunSeed runs the seed as its documentation does, `go run
+// ./examples/sse start` in the foreground of a terminal, and stops it both
+// ways a user can: `go run ./examples/sse stop` from another terminal, and
+// Ctrl+C, which signals the terminal's foreground process group. Started
+// with -d, it serves on after the go command has ended.
+func TestGoRunSeed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a program")
 	}
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("needs the go command")
 	}
-	const addr = "127.0.0.1:5678" // examples/echo's address
-	if ln, err := netListen(addr); err != nil {
-		t.Skipf("examples/echo's port is taken: %v", err)
+	for _, tc := range []struct {
+		name  string
+		start []string
+		stop  func(t *testing.T, seed *background)
+	}{
+		{"start in the foreground serves until go run ./examples/sse stop", []string{"start"}, func(t *testing.T, seed *background) {
+			goRunSeedStop(t)
+			if err := seed.wait(20 * time.Second); err != nil {
+				t.Fatalf("go run ./examples/sse start after stop: %v\n%s", err, seed.out.String())
+			}
+			if !strings.Contains(seed.out.String(), "Workerman[sse] has been stopped") {
+				t.Errorf("the program did not say it stopped:\n%s", seed.out.String())
+			}
+		}},
+		{"start in the foreground serves until Ctrl+C", []string{"start"}, func(t *testing.T, seed *background) {
+			if err := syscall.Kill(-seed.cmd.Process.Pid, syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			// The go command itself exits 1 when interrupted, whatever the
+			// program's status: the program's own words tell how it ended.
+			if err := seed.wait(20 * time.Second); errors.Is(err, errStillRuns) {
+				t.Fatalf("go run ./examples/sse start after Ctrl+C: %v\n%s", err, seed.out.String())
+			}
+			if !strings.Contains(seed.out.String(), "Workerman[sse] has been stopped") {
+				t.Errorf("the program did not say it stopped:\n%s", seed.out.String())
+			}
+		}},
+		{"start -d serves until go run ./examples/sse stop", []string{"start", "-d"}, func(t *testing.T, seed *background) {
+			if err := seed.wait(20 * time.Second); err != nil {
+				t.Fatalf("go run ./examples/sse start -d: %v\n%s", err, seed.out.String())
+			}
+			if ans, err := dialKeepAlive(t, "127.0.0.1:8080").ask(); err != nil || ans != "ok" {
+				t.Fatalf("request after go run ended: %q, %v", ans, err)
+			}
+			goRunSeedStop(t)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			runSeed(t, tc.start, tc.stop)
+		})
+	}
+}
+
+// goRunSeedStop runs `go run ./examples/sse stop`.
+func goRunSeedStop(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if out, err := goRunSeed(ctx, "stop").CombinedOutput(); err != nil || !strings.Contains(string(out), "Workerman[sse] stop success") {
+		t.Fatalf("go run ./examples/sse stop: %v\n%s", err, out)
+	}
+}
+
+// goRunSeed is `go run ./examples/sse args...` in the repository, where
+// the program's files go under go run: the working directory.
+func goRunSeed(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "go", append([]string{"run", "./examples/sse"}, args...)...)
+	cmd.Dir = ".."
+	return cmd
+}
+
+// runSeed runs `go run ./examples/sse` with the start arguments, checks
+// that the program serves, stops it with stop and checks that no process of
+// it is left.
+func runSeed(t *testing.T, start []string, stop func(t *testing.T, seed *background)) {
+	const addr = "127.0.0.1:8080" // where examples/sse listens
+	lockSeedPort(t)
+	if ln, err := net.Listen("tcp", "0.0.0.0:8080"); err != nil {
+		t.Skipf("port 8080, which examples/sse listens on, is taken: %v", err)
 	} else {
 		ln.Close()
 	}
-	root, _ := filepath.Abs("..")
-	files := []string{"workerman.echo.pid", "workerman.echo.sock", "workerman.log"}
+	pidFile := filepath.Join("..", "workerman.sse.pid")
+	files := []string{pidFile, filepath.Join("..", "workerman.sse.sock"), filepath.Join("..", "workerman.log")}
 	existed := map[string]bool{}
 	for _, f := range files {
-		_, err := os.Stat(filepath.Join(root, f))
+		_, err := os.Stat(f)
 		existed[f] = err == nil
 	}
-	goRun := func(args ...string) (string, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "go", append([]string{"run", "./examples/echo"}, args...)...)
-		cmd.Dir = root
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
 	t.Cleanup(func() {
-		if b, err := os.ReadFile(filepath.Join(root, "workerman.echo.pid")); err == nil {
-			if pid, _ := strconv.Atoi(strings.TrimSpace(string(b))); pid > 0 && alive(pid) {
-				goRun("stop")
-				syscall.Kill(pid, syscall.SIGKILL)
-			}
-		}
 		for _, f := range files {
 			if !existed[f] {
-				os.Remove(filepath.Join(root, f))
+				os.Remove(f)
 			}
 		}
 	})
-	if out, err := goRun("start", "-d"); err != nil {
-		t.Fatalf("go run start -d: %v\n%s", err, out)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	cmd := goRunSeed(ctx, start...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a terminal's foreground group
+	seed := startBackground(t, cmd)
+	var master int
+	var kids []int
+	t.Cleanup(func() {
+		for _, pid := range append([]int{master}, kids...) {
+			if pid > 0 && alive(pid) {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	if !seed.out.waitFor("Start success.", 1, seed.exited, 2*time.Minute) {
+		if strings.Contains(seed.out.String(), "address already in use") {
+			t.Skipf("port 8080 was taken meanwhile:\n%s", seed.out.String())
+		}
+		t.Fatalf("go run ./examples/sse %s did not start:\n%s", strings.Join(start, " "), seed.out.String())
 	}
-	b, err := os.ReadFile(filepath.Join(root, "workerman.echo.pid"))
-	if err != nil {
-		t.Fatal("the pid file goes to the working directory under go run: ", err)
+	if b, err := os.ReadFile(pidFile); err == nil {
+		master, _ = strconv.Atoi(strings.TrimSpace(string(b)))
 	}
-	master, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-	if got, err := echo(addr, "hi"); err != nil || got != "echo: hi" {
-		t.Fatalf("echo: %q, %v", got, err)
+	if kids = childrenOf(master); master == 0 || len(kids) != 1 {
+		t.Fatalf("want a master and its one child: master %d, children %v", master, kids)
 	}
-	out, err := goRun("stop")
-	if err != nil || !strings.Contains(out, "stop success") {
-		t.Fatalf("go run stop: %v\n%s", err, out)
+
+	if ans, err := dialKeepAlive(t, addr).ask(); err != nil || ans != "ok" {
+		t.Fatalf("plain request: %q, %v", ans, err)
 	}
-	if alive(master) {
-		t.Errorf("master %d still runs", master)
+	events := dialEvents(t, addr)
+	if ev, err := events.next(); err != nil || ev != "hello" {
+		t.Fatalf("first event: %q, %v", ev, err)
+	}
+	events.Close()
+
+	stop(t, seed)
+	for _, pid := range append([]int{master}, kids...) {
+		if alive(pid) {
+			t.Errorf("process %d still runs", pid)
+		}
+	}
+	if _, err := os.Stat(pidFile); !os.IsNotExist(err) {
+		t.Errorf("pid file still there: %v", err)
 	}
 }

@@ -12,9 +12,10 @@ import (
 	"github.com/workerman-go/workerman/connection"
 	"github.com/workerman-go/workerman/internal/eventloop"
 	"github.com/workerman-go/workerman/protocols"
-	_ "github.com/workerman-go/workerman/protocols/frame" // registers frame://
-	_ "github.com/workerman-go/workerman/protocols/http"  // registers http://
-	_ "github.com/workerman-go/workerman/protocols/text"  // registers text://
+	_ "github.com/workerman-go/workerman/protocols/frame"     // registers frame://
+	_ "github.com/workerman-go/workerman/protocols/http"      // registers http://
+	_ "github.com/workerman-go/workerman/protocols/text"      // registers text://
+	_ "github.com/workerman-go/workerman/protocols/websocket" // registers websocket:// and ws://
 )
 
 // Worker is a listening socket and the callbacks that serve its connections.

@@ -20,6 +20,16 @@ func TestProgram(t *testing.T) {
 		t.Skip("builds and runs the example; waits for its 2-second timer")
 	}
 	const addr = "127.0.0.1:8080"
+	// Other tests run this example too: whoever locks its source file has
+	// the port until its cleanup, which runs after the example's own.
+	src, err := os.Open("main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.Close() })
+	if err := syscall.Flock(int(src.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatalf("lock main.go: %v", err)
+	}
 	if ln, err := net.Listen("tcp", "0.0.0.0:8080"); err != nil {
 		t.Skipf("port 8080, which the example listens on, is taken: %v", err)
 	} else {

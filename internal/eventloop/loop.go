@@ -29,8 +29,10 @@ var ErrStopped = errors.New("eventloop: loop stopped")
 // ReadBufferSize is the size of the one read buffer each loop owns.
 const ReadBufferSize = 64 << 10
 
-// Loop is a process's reactor: one goroutine, locked to its OS thread, that runs
-// every socket callback, every task and every timer, one at a time.
+// Loop is a process's reactor: one goroutine that runs every socket callback,
+// every task and every timer, one at a time. It parks in the Go runtime's
+// poller when idle, so it shares the process's threads fairly with the
+// application's own goroutines.
 type Loop struct {
 	backend Backend
 	poll    poller                    // loop-only; nil while not running
@@ -150,6 +152,7 @@ func (l *Loop) Acquire() error {
 		return err
 	}
 	l.poll = p
+	l.wakeSent.Store(false) // a wake-up posted while stopped went nowhere
 	l.waker.Store(&pollerRef{p})
 	l.readBuf = make([]byte, ReadBufferSize)
 	l.stopping = false
@@ -252,7 +255,9 @@ func (l *Loop) Recovered(where string, v any) {
 }
 
 func (l *Loop) run(started chan<- struct{}) {
-	runtime.LockOSThread()
+	if ownerIsThread {
+		runtime.LockOSThread()
+	}
 	markOwner(l)
 	l.running.Store(true)
 	close(started)

@@ -6,6 +6,9 @@ package eventloop
 // instructions, where a thread-id system call costs around 80 ns on every Send.
 func getg() uintptr
 
+// ownerIsThread: the goroutine pointer needs no thread of its own.
+const ownerIsThread = false
+
 func markOwner(l *Loop) { l.owner.Store(uint64(getg())) }
 
 func isOwner(l *Loop) bool { return l.owner.Load() == uint64(getg()) }

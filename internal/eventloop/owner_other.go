@@ -11,6 +11,9 @@ import (
 // Without a goroutine pointer or thread ids, the goroutine id read from the
 // stack header tells the loop apart. It is slow, and only the portable backend
 // runs on such systems.
+// ownerIsThread: the goroutine id needs no thread of its own.
+const ownerIsThread = false
+
 func markOwner(l *Loop) { l.owner.Store(goid()) }
 
 func isOwner(l *Loop) bool { return l.owner.Load() == goid() }

@@ -33,6 +33,18 @@ type epoller struct {
 
 	wmu    sync.RWMutex // keeps wake from writing to a closed (and reused) eventfd
 	closed bool
+
+	// The epoll fd itself is registered with the Go runtime's poller, so an
+	// idle loop parks as a goroutine instead of blocking a thread in
+	// epoll_wait: a thread back from a blocking system call must win a P again,
+	// which costs tens of microseconds when other goroutines of the process
+	// are busy.
+	pf       *os.File
+	rc       syscall.RawConn
+	deadline time.Time // what pf's read deadline is set to
+	ready    func(fd uintptr) bool
+	n        int // what ready saw
+	err      error
 }
 
 func newPoller(l *Loop) (poller, error) {
@@ -49,6 +61,16 @@ func newPoller(l *Loop) (poller, error) {
 		return nil, fmt.Errorf("eventloop: eventfd: %w", err)
 	}
 	p := &epoller{l: l, epfd: epfd, efd: efd, events: make([]unix.EpollEvent, 256)}
+	if err := unix.SetNonblock(epfd, true); err != nil {
+		p.close()
+		return nil, fmt.Errorf("eventloop: epoll fd: %w", err)
+	}
+	p.ready = p.poll
+	p.pf = os.NewFile(uintptr(epfd), "epoll")
+	if p.rc, err = p.pf.SyscallConn(); err != nil {
+		p.close()
+		return nil, fmt.Errorf("eventloop: epoll fd: %w", err)
+	}
 	if err := p.ctl(unix.EPOLL_CTL_ADD, efd, unix.EPOLLIN, nil); err != nil {
 		p.close()
 		return nil, err
@@ -79,12 +101,25 @@ func (p *epoller) ctl(op, fd int, events uint32, obj pollable) error {
 	return nil
 }
 
+// wait takes what is ready at once; only when nothing is does it park the
+// loop goroutine in the runtime's poller until the epoll fd is readable or
+// the timeout passes.
 func (p *epoller) wait(timeout time.Duration) {
-	ms := -1
-	if timeout >= 0 {
-		ms = int((timeout + time.Millisecond - 1) / time.Millisecond)
+	n, err := unix.EpollWait(p.epfd, p.events, 0)
+	if n == 0 && err == nil && timeout != 0 {
+		var deadline time.Time
+		if timeout > 0 {
+			deadline = time.Now().Add(timeout)
+		}
+		if !deadline.Equal(p.deadline) {
+			p.pf.SetReadDeadline(deadline)
+			p.deadline = deadline
+		}
+		// A deadline that passes ends the wait with an error: a timer is due.
+		p.n, p.err = 0, nil
+		p.rc.Read(p.ready)
+		n, err = p.n, p.err
 	}
-	n, err := unix.EpollWait(p.epfd, p.events, ms)
 	if err != nil {
 		if err != unix.EINTR {
 			slog.Error("workerman: epoll_wait", "err", err)
@@ -110,6 +145,12 @@ func (p *epoller) wait(timeout time.Duration) {
 	}
 }
 
+// poll is the runtime poller's test of readiness: false parks the loop.
+func (p *epoller) poll(fd uintptr) bool {
+	p.n, p.err = unix.EpollWait(int(fd), p.events, 0)
+	return p.n > 0 || p.err != nil
+}
+
 func (p *epoller) wake() {
 	p.wmu.RLock()
 	defer p.wmu.RUnlock()
@@ -125,6 +166,10 @@ func (p *epoller) close() {
 	p.closed = true
 	unix.Close(p.efd)
 	p.wmu.Unlock()
+	if p.pf != nil {
+		p.pf.Close() // closes epfd
+		return
+	}
 	unix.Close(p.epfd)
 }
 

@@ -1,10 +1,15 @@
 // Command app is the program the worker package's end-to-end tests build
 // and drive like a user: an HTTP worker that answers every request with its
-// version, pid and slot.
+// version, pid, slot and state ("v1 pid=4527 id=0 state=serving"), and a
+// request that accepts text/event-stream, as the seed example does, with an
+// event stream whose events carry that same answer.
 //
 // APP_ADDR is the address to listen on, APP_COUNT the process count,
-// APP_STDOUT the daemon's output file; main.version is set with
-// -ldflags "-X main.version=v2" to tell builds apart.
+// APP_STDOUT the daemon's output file, APP_SSE_EVERY the interval of the
+// events (100ms when unset); main.version is set with
+// -ldflags "-X main.version=v2" to tell builds apart. The state turns from
+// serving to stopping when the process starts to stop, so that a client can
+// tell what it was sent after a stop began.
 package main
 
 import (
@@ -14,6 +19,8 @@ import (
 	"time"
 
 	"github.com/workerman-go/workerman/connection"
+	"github.com/workerman-go/workerman/protocols/http"
+	"github.com/workerman-go/workerman/timer"
 	"github.com/workerman-go/workerman/worker"
 )
 
@@ -23,8 +30,29 @@ func main() {
 	w := worker.New("http://" + os.Getenv("APP_ADDR"))
 	w.Name = "web"
 	w.Count, _ = strconv.Atoi(os.Getenv("APP_COUNT"))
-	w.OnMessage = func(c *connection.TcpConnection, _ any) {
-		c.Send(fmt.Sprintf("%s pid=%d id=%d", version, os.Getpid(), w.ID))
+	every := 100 * time.Millisecond
+	if d, err := time.ParseDuration(os.Getenv("APP_SSE_EVERY")); err == nil && d > 0 {
+		every = d
+	}
+	state := "serving" // read and written on the event loop only
+	answer := func() string {
+		return fmt.Sprintf("%s pid=%d id=%d state=%s", version, os.Getpid(), w.ID, state)
+	}
+	w.OnWorkerStop = func(*worker.Worker) { state = "stopping" }
+	w.OnMessage = func(c *connection.TcpConnection, data any) {
+		if data.(*http.Request).Header("Accept") != "text/event-stream" {
+			c.Send(answer())
+			return
+		}
+		c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/event-stream"}, "\r\n"))
+		var id timer.ID
+		id = timer.Add(every, func() {
+			if c.Status() != connection.StatusEstablished {
+				timer.Del(id)
+				return
+			}
+			c.Send(&http.ServerSentEvents{Event: "message", Data: answer(), ID: "1"})
+		})
 	}
 	if f := os.Getenv("APP_STDOUT"); f != "" {
 		worker.StdoutFile = f
