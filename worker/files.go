@@ -57,15 +57,22 @@ func DefaultDir() string {
 	return wd
 }
 
-// goRunBuild reports whether exe was built by `go run` (or `go test`) into a
-// go-build temporary directory.
+// goRunBuild reports whether exe was built by `go run` (or `go test`): into a
+// go-build temporary directory, or kept in the build cache, where `go run`
+// keeps the programs it runs again.
 func goRunBuild(exe string) bool {
 	for _, part := range strings.Split(filepath.ToSlash(exe), "/") {
 		if strings.HasPrefix(part, "go-build") {
 			return true
 		}
 	}
-	return false
+	cache := os.Getenv("GOCACHE")
+	if cache == "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			cache = filepath.Join(dir, "go-build")
+		}
+	}
+	return cache != "" && strings.HasPrefix(exe, cache+string(filepath.Separator))
 }
 
 // masterPid is the pid in the pid file when that process is alive, else 0.

@@ -113,7 +113,7 @@ func childEnv() []string {
 
 // executable is the program to run for a child: the file the master was
 // started from, so that a rebuilt binary is picked up by reload, or the
-// master's own image when that file is gone (a `go run` build, removed once
+// master's own image when that file is gone (a temporary `go run` build, removed once
 // the command that built it ended).
 func (p *program) executable() string {
 	if _, err := os.Stat(p.exe); err == nil {
