@@ -9,8 +9,9 @@ import (
 // ID names a timer for Del.
 type ID uint64
 
-// Add runs fn on the process's event loop every d, first after d. Safe from
-// any goroutine. A repeating timer that falls behind skips the ticks it missed.
+// Add runs fn on the process's event loop every d, first after d; d is at
+// least a millisecond. Safe from any goroutine. A repeating timer that falls
+// behind skips the ticks it missed.
 func Add(d time.Duration, fn func()) ID {
 	return ID(eventloop.Default().AddTimer(d, true, fn))
 }

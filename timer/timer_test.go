@@ -403,3 +403,24 @@ func TestTimersAddedBeforeTheLoopRunsFireOnceItRuns(t *testing.T) {
 		t.Error("the one-shot timer is still live after firing")
 	}
 }
+
+func TestRepeatingIntervalIsAtLeastAMillisecond(t *testing.T) {
+	runLoop(t)
+	var fired int
+	var id timer.ID
+	start := time.Now()
+	onLoop(func() { id = timer.Add(0, func() { fired++ }) })
+	sentinel(t, 20*time.Millisecond)
+	var n int
+	onLoop(func() {
+		timer.Del(id)
+		n = fired
+	})
+	// A late loop fires less often, never more: one tick per elapsed millisecond at most.
+	if limit := int(time.Since(start)/time.Millisecond) + 1; n > limit {
+		t.Fatalf("a zero-interval timer fired %d times in %d ms", n, limit-1)
+	}
+	if n == 0 {
+		t.Fatal("a zero-interval timer never fired")
+	}
+}

@@ -54,8 +54,13 @@ var epoch = time.Now()
 // nanotime is monotonic time since the process started.
 func nanotime() int64 { return int64(time.Since(epoch)) }
 
+// MinInterval is the shortest interval of a repeating timer: a shorter one
+// would fire on every round of the loop and keep a CPU busy.
+const MinInterval = time.Millisecond
+
 // AddTimer runs fn on the loop after d, and every d after that when repeat is
-// set. Safe from any goroutine. A negative d counts as zero.
+// set (d at least MinInterval then). Safe from any goroutine. A negative d
+// counts as zero.
 func (l *Loop) AddTimer(d time.Duration, repeat bool, fn func()) TimerID {
 	return l.addTimer(d, repeat, false, fn)
 }
@@ -70,6 +75,9 @@ func (l *Loop) AddSystemTimer(d time.Duration, repeat bool, fn func()) TimerID {
 func (l *Loop) addTimer(d time.Duration, repeat, system bool, fn func()) TimerID {
 	if d < 0 {
 		d = 0
+	}
+	if repeat && d < MinInterval {
+		d = MinInterval
 	}
 	t := &timerEntry{when: nanotime() + int64(d), interval: d, repeat: repeat, system: system, fn: fn}
 	l.tmu.Lock()
@@ -158,7 +166,7 @@ func (l *Loop) runTimers() {
 		if t.repeat {
 			next := t.when + int64(t.interval)
 			if next <= now {
-				next = now + max(int64(t.interval), 1)
+				next = now + int64(t.interval)
 			}
 			t.when = next
 			heap.Fix(&l.timers, 0)
