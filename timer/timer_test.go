@@ -424,3 +424,20 @@ func TestRepeatingIntervalIsAtLeastAMillisecond(t *testing.T) {
 		t.Fatal("a zero-interval timer never fired")
 	}
 }
+
+func TestIdsAreNotReusedAcrossLoopRestarts(t *testing.T) {
+	var first timer.ID
+	t.Run("first run", func(t *testing.T) {
+		runLoop(t)
+		onLoop(func() { first = timer.Once(time.Hour, func() {}) })
+	})
+	runLoop(t)
+	var second timer.ID
+	onLoop(func() { second = timer.Once(time.Hour, func() {}) })
+	if second <= first {
+		t.Fatalf("after a restart a timer got id %d, not above the earlier %d", second, first)
+	}
+	if timer.Del(first) {
+		t.Fatal("an id from before the restart deleted a timer")
+	}
+}

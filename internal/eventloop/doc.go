@@ -1,5 +1,5 @@
-// Package eventloop is the reactor under every worker process: one goroutine,
-// locked to its OS thread, that waits for sockets, runs tasks posted from
+// Package eventloop is the reactor under every worker process: one goroutine
+// that waits for sockets, runs tasks posted from
 // other goroutines, fires timers and writes what the callbacks sent. Because
 // everything runs there one at a time, the code above it shares state
 // without locks.
@@ -19,7 +19,9 @@
 //  4. flush: one write per connection for everything sent in the round.
 //
 // Two backends do the waiting. Epoll (Linux, the default there) drives
-// non-blocking sockets from the loop goroutine alone. Portable runs anywhere:
+// non-blocking sockets from the loop goroutine alone; when nothing is ready
+// the loop parks in the Go runtime's poller on the epoll descriptor, so it
+// wakes like any goroutine instead of having to win a scheduler slot back. Portable runs anywhere:
 // a reader and a writer goroutine per connection and an accept goroutine per
 // listener do blocking net.Conn calls and hand their results to the loop as
 // tasks. Choose with SetBackend while no loop runs, or with
@@ -35,8 +37,8 @@
 //     process; a panic in one is recovered by the layer that called it, logged
 //     with its stack by Recovered and counted in Panics.
 //   - Timers wait for a loop that is not running yet and fire once it runs; a
-//     stopped loop drops its timers, and the next loop numbers timers from 1
-//     again.
+//     stopped loop drops its timers. The loop stays the process's loop across
+//     stops and starts, and never reuses a timer id.
 //   - The portable backend reads a connection's next chunk only after the
 //     loop has handled the previous one, and keeps one write in flight; its
 //     goroutine hand-offs cost more per message than epoll does.
