@@ -3,8 +3,6 @@
 package worker_test
 
 import (
-	"sync"
-	"sync/atomic"
 	"testing"
 )
 
@@ -52,42 +50,11 @@ func BenchmarkCommandConnections(b *testing.B) {
 func BenchmarkCommandReloadUnderLoad(b *testing.B) {
 	d := deploy(b, 2)
 	d.mustRun("start", "-d")
-	var ok, failed atomic.Int64
+	var ok, failed int64
 	for b.Loop() {
-		old := d.status()
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		wg.Go(func() {
-			for n := 0; n < 50000; n++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if _, err := d.get(); err != nil {
-					failed.Add(1)
-				} else {
-					ok.Add(1)
-				}
-			}
-		})
-		d.mustRun("reload")
-		d.waitStatus("new processes", func(s status) bool {
-			if len(s.Processes) != 2 {
-				return false
-			}
-			for _, p := range s.Processes {
-				for _, o := range old.Processes {
-					if p.Busy || p.PID == o.PID {
-						return false
-					}
-				}
-			}
-			return true
-		})
-		close(stop)
-		wg.Wait()
+		o, f, _ := d.reloadUnderLoad(50000)
+		ok, failed = ok+o, failed+f
 	}
-	b.ReportMetric(float64(failed.Load()), "failed")
-	b.ReportMetric(float64(ok.Load()+failed.Load()), "requests")
+	b.ReportMetric(float64(failed), "failed")
+	b.ReportMetric(float64(ok+failed), "requests")
 }

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -504,4 +505,48 @@ func lockSeedPort(t *testing.T) {
 	if err := syscall.Flock(int(src.Fd()), syscall.LOCK_EX); err != nil {
 		t.Fatalf("lock %s: %v", src.Name(), err)
 	}
+}
+
+// reloadUnderLoad runs reload while one client asks without pause, each
+// request on a new connection, until every process is a new one. It returns
+// how many requests succeeded and failed, and the last failure.
+func (d *deployment) reloadUnderLoad(limit int) (ok, failed int64, lastErr string) {
+	old := d.status()
+	var oks, fails atomic.Int64
+	var last atomic.Value
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for n := 0; n < limit; n++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := d.get(); err != nil {
+				fails.Add(1)
+				last.Store(err.Error())
+			} else {
+				oks.Add(1)
+			}
+		}
+	})
+	d.mustRun("reload")
+	d.waitStatus("every process replaced", func(s status) bool {
+		if len(s.Processes) != len(old.Processes) {
+			return false
+		}
+		for _, p := range s.Processes {
+			for _, o := range old.Processes {
+				if p.Busy || p.PID == o.PID {
+					return false
+				}
+			}
+		}
+		return true
+	})
+	close(stop)
+	wg.Wait()
+	lastErr, _ = last.Load().(string)
+	return oks.Load(), fails.Load(), lastErr
 }

@@ -13,8 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -214,47 +212,12 @@ func TestProgramLifecycle(t *testing.T) {
 	})
 
 	step("reload switches to the rebuilt binary with no failed request", func(t *testing.T) {
-		old := d.status()
 		d.install(built(t, "v2"))
-		var ok, failed atomic.Int64
-		var lastErr atomic.Value
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		wg.Go(func() {
-			for n := 0; n < 20000; n++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if _, err := d.get(); err != nil {
-					failed.Add(1)
-					lastErr.Store(err.Error())
-				} else {
-					ok.Add(1)
-				}
-			}
-		})
-		d.mustRun("reload")
-		d.waitStatus("two new processes", func(s status) bool {
-			if len(s.Processes) != 2 {
-				return false
-			}
-			for _, p := range s.Processes {
-				for _, o := range old.Processes {
-					if p.Busy || p.PID == o.PID {
-						return false
-					}
-				}
-			}
-			return true
-		})
-		close(stop)
-		wg.Wait()
-		if failed.Load() != 0 {
-			t.Errorf("%d of %d requests failed during reload; last: %v", failed.Load(), failed.Load()+ok.Load(), lastErr.Load())
+		ok, failed, lastErr := d.reloadUnderLoad(20000)
+		if failed != 0 {
+			t.Errorf("%d of %d requests failed during reload; last: %v", failed, failed+ok, lastErr)
 		}
-		t.Logf("%d requests during reload, %d failed", ok.Load()+failed.Load(), failed.Load())
+		t.Logf("%d requests during reload, %d failed", ok+failed, failed)
 		for range 10 {
 			ans, err := d.get()
 			if err != nil || !strings.HasPrefix(ans, "v2 ") {
