@@ -101,3 +101,64 @@ func Example_timerPush() {
 	// tick 2
 	// tick 3
 }
+
+// A client connection: dial a text server from the loop, send before the
+// connection is even up, and read the reply in OnMessage.
+func ExampleNewAsync() {
+	server := worker.New("text://127.0.0.1:0")
+	server.OnMessage = func(c *connection.TcpConnection, data any) {
+		c.Send("hello, " + data.(string))
+	}
+	g, err := worker.Start(server)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer g.Stop()
+
+	replies := make(chan string, 1)
+	c, err := connection.NewAsync("text://" + server.Addr().String())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c.OnMessage = func(c *connection.TcpConnection, data any) {
+		replies <- data.(string)
+		c.Close()
+	}
+	c.Send("client") // kept until the connection is established
+	c.Connect()
+	fmt.Println(<-replies)
+	// Output: hello, client
+}
+
+// A UDP worker answers each datagram through the UdpConnection of its sender.
+func ExampleUdpConnection() {
+	w := worker.New("udp://127.0.0.1:0")
+	w.OnUdpMessage = func(c *connection.UdpConnection, data any) {
+		c.Send("received: " + string(data.([]byte)))
+	}
+	g, err := worker.Start(w)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer g.Stop()
+
+	conn, err := net.Dial("udp", w.Addr().String())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	conn.Write([]byte("xiami"))
+	buf := make([]byte, 64)
+	n, err := conn.Read(buf)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(buf[:n]))
+	// Output: received: xiami
+}
