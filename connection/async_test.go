@@ -8,6 +8,7 @@ import (
 
 	"github.com/workerman-go/workerman/connection"
 	"github.com/workerman-go/workerman/internal/nettest"
+	"github.com/workerman-go/workerman/worker"
 )
 
 func TestAsyncConnection(t *testing.T) {
@@ -86,4 +87,36 @@ func TestAsyncConnection(t *testing.T) {
 			}
 		})
 	})
+}
+
+func TestEachListsAcceptedAndDialledConnections(t *testing.T) {
+	w := echoWorker("text://127.0.0.1:0")
+	serve(t, w)
+	c, err := connection.NewAsync("text://" + w.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	connected := make(chan struct{})
+	c.OnConnect = func(*connection.AsyncTcpConnection) { close(connected) }
+	c.Connect()
+	<-connected
+	var dialled, accepted int
+	nettest.Eventually(t, "both ends of the connection listed", func() bool {
+		done := make(chan struct{})
+		worker.Post(func() {
+			dialled, accepted = 0, 0
+			connection.Each(func(x *connection.TcpConnection) bool {
+				if x == &c.TcpConnection {
+					dialled++
+				} else if x.WorkerName() == w.DisplayName() {
+					accepted++
+				}
+				return true
+			})
+			close(done)
+		})
+		<-done
+		return dialled == 1 && accepted == 1
+	})
+	c.Close()
 }

@@ -6,6 +6,21 @@ import (
 	"github.com/workerman-go/workerman/internal/eventloop"
 )
 
+// live is every open connection of the process, accepted or dialled, by id.
+// Loop-only.
+var live = map[uint64]*TcpConnection{}
+
+// Each calls fn for every open connection of the process, accepted or
+// dialled, until fn returns false (Workerman's TcpConnection::$connections).
+// Loop-only.
+func Each(fn func(c *TcpConnection) bool) {
+	for _, c := range live {
+		if !fn(c) {
+			return
+		}
+	}
+}
+
 var stats struct {
 	connections atomic.Int64
 	requests    atomic.Uint64

@@ -167,6 +167,7 @@ func (c *TcpConnection) attach(sock *eventloop.Conn) {
 	sock.SetHandler(&c.h)
 	c.counted = true
 	stats.connections.Add(1)
+	live[c.id] = c
 	if len(c.early) > 0 {
 		sock.Write(c.early)
 		c.early = nil
@@ -569,6 +570,7 @@ func (c *TcpConnection) finish(err error) {
 	if c.counted {
 		c.counted = false
 		stats.connections.Add(-1)
+		delete(live, c.id)
 	}
 	if c.OnClose != nil {
 		c.guard("OnClose", func() { c.OnClose(c) })

@@ -113,7 +113,7 @@ func answerMaster(l *link, w *Worker, m linkMsg) {
 		f := gatherFigures()
 		reply.Figures = &f
 	case askConnections:
-		reply.Connections = gatherConnections(os.Getpid(), []*Worker{w})
+		reply.Connections = gatherConnections(os.Getpid())
 	default:
 		return
 	}

@@ -102,16 +102,17 @@ func gatherFigures() processFigures {
 	return f
 }
 
-// gatherConnections lists the connections of ws on the event loop.
-func gatherConnections(pid int, ws []*Worker) []connectionStatus {
+// gatherConnections lists every open connection of this process, accepted or
+// dialled, on the event loop, in id order.
+func gatherConnections(pid int) []connectionStatus {
 	var out []connectionStatus
 	eventloop.Default().Exec(func() {
-		for _, w := range ws {
-			for _, c := range w.Connections() {
-				out = append(out, describe(pid, c))
-			}
-		}
+		connection.Each(func(c *connection.TcpConnection) bool {
+			out = append(out, describe(pid, c))
+			return true
+		})
 	})
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 
