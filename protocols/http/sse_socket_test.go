@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -167,7 +166,7 @@ func TestSeedWithCurl(t *testing.T) {
 
 	cmd := exec.Command(curl, "-s", "-N", "-i", "--max-time", "60", "-H", "Accept: text/event-stream", "http://"+addr+"/")
 	stdout, _ := cmd.StdoutPipe()
-	nettest.Start(t, cmd)
+	stopCurl := nettest.Start(t, cmd)
 	r := bufio.NewReader(stdout)
 	want := seedHead + seedEvent + seedEvent
 	got := make([]byte, len(want))
@@ -177,8 +176,7 @@ func TestSeedWithCurl(t *testing.T) {
 	if string(got) != want {
 		t.Fatalf("curl -N -i:\n got %q\nwant %q", got, want)
 	}
-	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	cmd.Wait()
+	stopCurl()
 	nettest.Eventually(t, "the timer count is back once curl left", func() bool { return live.Load() == 0 && timer.Count() == before })
 }
 
@@ -254,7 +252,7 @@ source.addEventListener("message", function (e) {
 	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
 		"--user-data-dir="+t.TempDir(), "http://"+addr+"/")
-	nettest.Start(t, cmd)
+	stopBrowser := nettest.Start(t, cmd)
 	select {
 	case r := <-reports:
 		if r != [2]string{"hello", "1"} {
@@ -263,7 +261,6 @@ source.addEventListener("message", function (e) {
 	case <-time.After(60 * time.Second):
 		t.Fatal("no message reached the page's EventSource")
 	}
-	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	cmd.Wait()
+	stopBrowser()
 	nettest.Eventually(t, "the timer count is back once the browser left", func() bool { return live.Load() == 0 && timer.Count() == before })
 }
