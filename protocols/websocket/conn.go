@@ -64,7 +64,7 @@ type connState struct {
 	scratch  []byte // control frames on their way to SendRaw
 
 	closer eventloop.TimerID // Close's wait for the peer's Close frame
-	slot   int               // index in the keep-alive list, -1 when not in it
+	slot   int               // index in the keep-alive set, -1 when not in it
 	heard  bool              // a frame arrived since the last keep-alive ping
 	pinged bool              // a keep-alive ping is unanswered
 }
@@ -280,3 +280,6 @@ func (st *connState) appendMessage(dst []byte, v any) ([]byte, error) {
 	}
 	return appendFrame(dst, opText, b, st.ep.client), nil
 }
+
+// SweepSlot is where the connection keeps its index in the keep-alive set.
+func (st *connState) SweepSlot() *int { return &st.slot }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/workerman-go/workerman/internal/eventloop"
+	"github.com/workerman-go/workerman/internal/sweep"
 )
 
 // keepAlive pings every open connection of one endpoint each interval with
@@ -12,7 +13,7 @@ import (
 // that forgot the flow) is found within two intervals. Loop-only.
 type keepAlive struct {
 	every   time.Duration
-	conns   []*connState
+	conns   sweep.Set[*connState]
 	victims []*connState
 	timer   eventloop.TimerID
 }
@@ -22,33 +23,26 @@ func (k *keepAlive) track(st *connState) {
 	if k.every <= 0 || st.slot >= 0 {
 		return
 	}
-	if len(k.conns) == 0 {
+	if k.conns.Len() == 0 {
 		k.timer = eventloop.Default().AddSystemTimer(k.every, true, k.tick)
 	}
-	st.slot = len(k.conns)
-	k.conns = append(k.conns, st)
+	k.conns.Add(st)
 }
 
 // untrack removes a connection that closed, stopping the timer after the last.
 func (k *keepAlive) untrack(st *connState) {
-	i := st.slot
-	if i < 0 {
+	if st.slot < 0 {
 		return
 	}
-	last := len(k.conns) - 1
-	k.conns[i] = k.conns[last]
-	k.conns[i].slot = i
-	k.conns[last] = nil
-	k.conns = k.conns[:last]
-	st.slot = -1
-	if len(k.conns) == 0 && k.timer != 0 {
+	k.conns.Remove(st)
+	if k.conns.Len() == 0 && k.timer != 0 {
 		eventloop.Default().DelTimer(k.timer)
 		k.timer = 0
 	}
 }
 
 func (k *keepAlive) tick() {
-	for _, st := range k.conns {
+	for _, st := range k.conns.Items() {
 		switch {
 		case st.closing:
 		case st.pinged && !st.heard:
