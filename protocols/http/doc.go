@@ -14,7 +14,9 @@
 // body framing (Content-Length or chunked) as RFC 9112 asks, and resuming
 // where it stopped when a request arrives in many reads. fasthttp then parses
 // the whole head without allocating; the query, form, cookies and uploads
-// are parsed when the application first asks. The examples are the best way
+// are parsed when the application first asks. A connection remembers its
+// last valid head: keep-alive clients repeat theirs byte for byte, and a
+// repeated head is neither checked nor parsed again. The examples are the best way
 // in; docs/http.md is the manual page.
 //
 // Limits, each with a default (set them on a Protocol given to the worker):

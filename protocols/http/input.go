@@ -32,21 +32,31 @@ func bad(status int, format string, args ...any) *badRequest {
 
 // framer finds where one request ends in the bytes a connection has received.
 // It works on raw bytes because fasthttp only parses complete input, and it
-// remembers how far it got so that a request arriving in many reads is not
-// scanned again from its start each time.
+// checks the head line by line as the lines arrive, remembering how far it
+// got, so that a request arriving in many reads is not scanned again from its
+// start each time.
 type framer struct {
-	scanned int // bytes searched for the end of the head so far
-	lineOK  bool
+	lineAt   int // where the first line not yet checked starts
+	searched int // bytes of that line already searched for its LF
+	hosts    int // Host fields so far
+	cls      int // Content-Length fields so far
+	tes      int // Transfer-Encoding fields so far
 
-	headLen int // length of the head with its blank line; 0 until it is whole
-	cl      int // Content-Length
-	chunked bool
+	headFacts
 	chunkAt int // offset of the next chunk-size line, or of the trailer section
 	inTrail bool
 	bodyLen int // data bytes of the chunks framed so far
 	total   int // length of the whole request once it is known
 
-	// facts from the head, for Decode and keep-alive
+	last headMemo // the connection's last valid head, kept across requests
+}
+
+// headFacts is what checking a head finds out: where it ends, how the body
+// is framed, and what Decode and keep-alive need.
+type headFacts struct {
+	headLen   int // length of the head with its blank line; 0 until it is whole
+	cl        int // Content-Length
+	chunked   bool
 	minor     byte // HTTP/1.minor
 	close     bool // Connection: close
 	keepAlive bool // Connection: keep-alive
@@ -54,7 +64,11 @@ type framer struct {
 	head      bool // the method is HEAD
 }
 
-func (f *framer) reset() { *f = framer{} }
+// reset readies the framer for the connection's next request.
+func (f *framer) reset() { *f = framer{last: f.last} }
+
+// started reports whether any byte of the request has been seen.
+func (f *framer) started() bool { return f.lineAt > 0 || f.searched > 0 || f.headLen > 0 }
 
 // headDone reports whether the head is whole (the body may not be).
 func (f *framer) headDone() bool { return f.headLen > 0 }
@@ -85,64 +99,91 @@ func (f *framer) next(buf []byte, headLimit, pkgLimit int) (int, *badRequest) {
 	return f.nextChunk(buf, pkgLimit)
 }
 
-var crlfcrlf = []byte("\r\n\r\n")
-
-// findHead looks for the blank line that ends the head and checks the head
-// once it is whole.
+// findHead checks each line of the head that has arrived whole, up to the
+// blank line that ends it, and records what framing and keep-alive depend
+// on. Header values are left to fasthttp; only the fields that decide where
+// the request ends are read here.
 func (f *framer) findHead(buf []byte, headLimit, pkgLimit int) *badRequest {
-	if !f.lineOK {
-		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
-			if i == 0 || buf[i-1] != '\r' {
-				return bad(400, "request line does not end with CRLF")
-			}
-			if _, e := f.requestLine(buf[:i-1]); e != nil {
-				return e
-			}
-			f.lineOK = true
-		}
-	}
-	window := buf[:min(len(buf), headLimit)]
-	from := max(f.scanned-3, 0)
-	i := bytes.Index(window[from:], crlfcrlf)
-	if i < 0 {
-		if len(buf) >= headLimit {
-			return bad(431, "request head exceeds %d bytes", headLimit)
-		}
-		if len(buf) >= pkgLimit {
-			return bad(413, "incomplete request head reached the limit of %d bytes", pkgLimit)
-		}
-		f.scanned = len(window)
+	if f.last.recall(buf, headLimit, pkgLimit, &f.headFacts) {
 		return nil
 	}
-	end := from + i + 4
-	if e := f.parseHead(buf[:end], pkgLimit); e != nil {
-		return e
+	window := buf[:min(len(buf), headLimit)]
+	for {
+		from := f.lineAt + f.searched
+		lf := bytes.IndexByte(window[from:], '\n')
+		if lf < 0 {
+			if len(buf) >= headLimit {
+				return bad(431, "request head exceeds %d bytes", headLimit)
+			}
+			if len(buf) >= pkgLimit {
+				return bad(413, "incomplete request head reached the limit of %d bytes", pkgLimit)
+			}
+			f.searched = len(window) - f.lineAt
+			return nil
+		}
+		lf += from
+		line, ok := lineBefore(buf, f.lineAt, lf)
+		switch {
+		case f.lineAt == 0:
+			if !ok {
+				return bad(400, "request line does not end with CRLF")
+			}
+			minor, e := requestLine(line)
+			if e != nil {
+				return e
+			}
+			f.minor = minor
+			f.head = bytes.HasPrefix(line, []byte("HEAD "))
+		case !ok:
+			return bad(400, "header line does not end with CRLF")
+		case len(line) == 0:
+			if e := f.checkCounts(); e != nil {
+				return e
+			}
+			f.headLen = lf + 1
+			f.last.remember(buf[:f.headLen], headLimit, pkgLimit, f.headFacts)
+			return nil
+		default:
+			if e := f.field(line, pkgLimit); e != nil {
+				return e
+			}
+		}
+		f.lineAt, f.searched = lf+1, 0
 	}
-	f.headLen = end
-	return nil
+}
+
+// lineBefore returns the line from start to the LF at lf without its CRLF;
+// ok is false when the LF is bare.
+func lineBefore(b []byte, start, lf int) (line []byte, ok bool) {
+	if lf == start || b[lf-1] != '\r' {
+		return nil, false
+	}
+	return b[start : lf-1], true
 }
 
 // requestLine checks "method SP request-target SP HTTP/1.x" and returns the
 // minor version.
-func (f *framer) requestLine(line []byte) (byte, *badRequest) {
-	sp := bytes.IndexByte(line, ' ')
-	if sp <= 0 {
-		return 0, bad(400, "malformed request line")
+func requestLine(line []byte) (byte, *badRequest) {
+	sp := 0
+	for sp < len(line) && tokenTable[line[sp]] {
+		sp++
 	}
-	for _, b := range line[:sp] {
-		if !isTokenByte(b) {
-			return 0, bad(400, "invalid byte %#x in method", b)
+	if sp == 0 || sp == len(line) || line[sp] != ' ' {
+		if sp > 0 && sp < len(line) {
+			return 0, bad(400, "invalid byte %#x in method", line[sp])
 		}
+		return 0, bad(400, "malformed request line")
 	}
 	rest := line[sp+1:]
-	sp = bytes.IndexByte(rest, ' ')
-	if sp <= 0 {
-		return 0, bad(400, "malformed request line")
+	sp = 0
+	for sp < len(rest) && rest[sp] > ' ' && rest[sp] != 0x7f {
+		sp++
 	}
-	for _, b := range rest[:sp] {
-		if b <= ' ' || b == 0x7f {
-			return 0, bad(400, "invalid byte %#x in request target", b)
+	if sp == 0 || sp == len(rest) || rest[sp] != ' ' {
+		if sp > 0 && sp < len(rest) {
+			return 0, bad(400, "invalid byte %#x in request target", rest[sp])
 		}
+		return 0, bad(400, "malformed request line")
 	}
 	v := rest[sp+1:]
 	if len(v) != 8 || string(v[:5]) != "HTTP/" || !isDigit(v[5]) || v[6] != '.' || !isDigit(v[7]) {
@@ -154,117 +195,97 @@ func (f *framer) requestLine(line []byte) (byte, *badRequest) {
 	return v[7] - '0', nil
 }
 
-// parseHead checks every line of a whole head and records what framing and
-// keep-alive depend on. Header values are left to fasthttp; only the fields
-// that decide where the request ends are read here.
-func (f *framer) parseHead(head []byte, pkgLimit int) *badRequest {
-	nl := bytes.IndexByte(head, '\n')
-	minor, e := f.requestLine(head[:nl-1])
+// field checks one header line and records it if it frames the body or
+// decides keep-alive.
+func (f *framer) field(line []byte, pkgLimit int) *badRequest {
+	name, value, e := splitField(line)
 	if e != nil {
 		return e
 	}
-	f.minor = minor
-	f.head = bytes.HasPrefix(head, []byte("HEAD "))
-	var hosts, cls, tes int
-	pos := nl + 1
-	for {
-		line, next, e := headerLine(head, pos)
-		if e != nil {
-			return e
+	switch len(name) {
+	case 4:
+		if equalFold(name, "host") {
+			f.hosts++
 		}
-		if len(line) == 0 {
-			break
+	case 6:
+		if equalFold(name, "expect") && equalFold(value, "100-continue") {
+			f.expect = true
 		}
-		pos = next
-		name, value, e := splitField(line)
-		if e != nil {
-			return e
+	case 10:
+		if equalFold(name, "connection") {
+			f.connectionTokens(value)
 		}
-		switch len(name) {
-		case 4:
-			if equalFold(name, "host") {
-				hosts++
+	case 14:
+		if equalFold(name, "content-length") {
+			f.cls++
+			n, e := contentLength(value, pkgLimit)
+			if e != nil {
+				return e
 			}
-		case 6:
-			if equalFold(name, "expect") && equalFold(value, "100-continue") {
-				f.expect = true
+			f.cl = n
+		}
+	case 17:
+		if equalFold(name, "transfer-encoding") {
+			f.tes++
+			if e := transferEncoding(value); e != nil {
+				return e
 			}
-		case 10:
-			if equalFold(name, "connection") {
-				f.connectionTokens(value)
-			}
-		case 14:
-			if equalFold(name, "content-length") {
-				cls++
-				n, e := contentLength(value, pkgLimit)
-				if e != nil {
-					return e
-				}
-				f.cl = n
-			}
-		case 17:
-			if equalFold(name, "transfer-encoding") {
-				tes++
-				if e := transferEncoding(value); e != nil {
-					return e
-				}
-				f.chunked = true
-			}
+			f.chunked = true
 		}
 	}
+	return nil
+}
+
+// checkCounts refuses a whole head whose fields contradict each other or
+// that lacks a Host its version requires.
+func (f *framer) checkCounts() *badRequest {
 	switch {
-	case cls > 1:
-		return bad(400, "%d Content-Length fields", cls)
-	case tes > 1:
-		return bad(400, "%d Transfer-Encoding fields", tes)
-	case tes > 0 && cls > 0:
+	case f.cls > 1:
+		return bad(400, "%d Content-Length fields", f.cls)
+	case f.tes > 1:
+		return bad(400, "%d Transfer-Encoding fields", f.tes)
+	case f.tes > 0 && f.cls > 0:
 		return bad(400, "both Content-Length and Transfer-Encoding")
-	case tes > 0 && minor == 0:
+	case f.tes > 0 && f.minor == 0:
 		return bad(400, "Transfer-Encoding in an HTTP/1.0 request")
-	case hosts > 1:
-		return bad(400, "%d Host fields", hosts)
-	case hosts == 0 && minor == 1:
+	case f.hosts > 1:
+		return bad(400, "%d Host fields", f.hosts)
+	case f.hosts == 0 && f.minor == 1:
 		return bad(400, "no Host field in an HTTP/1.1 request")
 	}
 	return nil
 }
 
-// headerLine returns the line at pos without its CRLF, and where the next
-// one starts. Lines end with CRLF; a bare CR or LF is an error.
-func headerLine(b []byte, pos int) (line []byte, next int, e *badRequest) {
-	nl := bytes.IndexByte(b[pos:], '\n')
-	if nl < 0 {
-		return nil, 0, nil // the caller only passes whole heads and trailers
-	}
-	if nl == 0 || b[pos+nl-1] != '\r' {
+// headerLine returns the trailer line at pos, whose LF is at pos+lf, without
+// its CRLF, and where the next one starts.
+func headerLine(b []byte, pos, lf int) (line []byte, next int, e *badRequest) {
+	line, ok := lineBefore(b, pos, pos+lf)
+	if !ok {
 		return nil, 0, bad(400, "header line does not end with CRLF")
 	}
-	line = b[pos : pos+nl-1]
-	if bytes.IndexByte(line, '\r') >= 0 {
-		return nil, 0, bad(400, "bare CR in a header line")
-	}
-	return line, pos + nl + 1, nil
+	return line, pos + lf + 1, nil
 }
 
 // splitField splits "name: value", rejecting obs-fold, whitespace before the
-// colon (RFC 9112 section 5.1) and bytes that may not appear in a field.
+// colon (RFC 9112 section 5.1) and bytes that may not appear in a field, a
+// CR among them.
 func splitField(line []byte) (name, value []byte, e *badRequest) {
-	if line[0] == ' ' || line[0] == '\t' {
+	colon := 0
+	for colon < len(line) && tokenTable[line[colon]] {
+		colon++
+	}
+	switch {
+	case colon > 0 && colon < len(line) && line[colon] == ':':
+	case line[0] == ' ' || line[0] == '\t':
 		return nil, nil, bad(400, "obsolete line folding")
-	}
-	colon := bytes.IndexByte(line, ':')
-	if colon <= 0 {
+	case colon == len(line) || line[colon] == ':':
 		return nil, nil, bad(400, "header line without a field name and colon")
+	default:
+		return nil, nil, bad(400, "invalid byte %#x in field name", line[colon])
 	}
-	name = line[:colon]
-	for _, b := range name {
-		if !isTokenByte(b) {
-			return nil, nil, bad(400, "invalid byte %#x in field name", b)
-		}
-	}
-	value = line[colon+1:]
+	name, value = line[:colon], line[colon+1:]
 	for _, b := range value {
-		if (b < ' ' && b != '\t') || b == 0x7f {
+		if !valueTable[b] {
 			return nil, nil, bad(400, "invalid byte %#x in the value of %s", b, name)
 		}
 	}
@@ -337,7 +358,7 @@ func (f *framer) nextChunk(buf []byte, pkgLimit int) (int, *badRequest) {
 			return 0, nil
 		}
 		if f.inTrail {
-			line, next, e := headerLine(buf, pos)
+			line, next, e := headerLine(buf, pos, nl)
 			if e != nil {
 				return 0, e
 			}
@@ -351,10 +372,11 @@ func (f *framer) nextChunk(buf []byte, pkgLimit int) (int, *badRequest) {
 			f.chunkAt = next
 			continue
 		}
-		if nl == 0 || buf[pos+nl-1] != '\r' {
+		line, ok := lineBefore(buf, pos, pos+nl)
+		if !ok {
 			return 0, bad(400, "chunk-size line does not end with CRLF")
 		}
-		size, e := chunkSize(buf[pos:pos+nl-1], pkgLimit)
+		size, e := chunkSize(line, pkgLimit)
 		if e != nil {
 			return 0, e
 		}
@@ -452,9 +474,9 @@ func unhex(b byte) (byte, bool) {
 func isDigit(b byte) bool { return '0' <= b && b <= '9' }
 
 // isTokenByte reports whether b is a tchar of RFC 9110 section 5.6.2.
-func isTokenByte(b byte) bool { return b < 0x80 && tokenTable[b] }
+func isTokenByte(b byte) bool { return tokenTable[b] }
 
-var tokenTable = func() (t [128]bool) {
+var tokenTable = func() (t [256]bool) {
 	for c := '0'; c <= '9'; c++ {
 		t[c] = true
 	}
@@ -464,6 +486,15 @@ var tokenTable = func() (t [128]bool) {
 	}
 	for _, c := range "!#$%&'*+-.^_`|~" {
 		t[c] = true
+	}
+	return t
+}()
+
+// valueTable holds the bytes a field value may contain (RFC 9110 section
+// 5.5): tab, visible ASCII, space and obs-text; no other control byte.
+var valueTable = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c == '\t' || (c >= ' ' && c != 0x7f)
 	}
 	return t
 }()

@@ -1,16 +1,29 @@
 package http
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // benchRequest drives one request through Input, Decode and Encode the way a
 // connection does, reusing the output buffer as the loop does.
 func benchRequest(b *testing.B, req string, reply any) {
+	benchRequests(b, []string{req}, reply)
+}
+
+// benchRequests is benchRequest with the requests taken in turn, one per
+// iteration, on one connection.
+func benchRequests(b *testing.B, reqs []string, reply any) {
 	p, c := &Protocol{}, newFakeConn()
-	buf := []byte(req)
+	bufs := make([][]byte, len(reqs))
+	for i, req := range reqs {
+		bufs[i] = []byte(req)
+	}
 	var dst []byte
-	b.SetBytes(int64(len(buf)))
+	b.SetBytes(int64(len(bufs[0])))
 	b.ReportAllocs()
-	for b.Loop() {
+	for i := 0; b.Loop(); i++ {
+		buf := bufs[i%len(bufs)]
 		n, err := p.Input(buf, c)
 		if err != nil || n != len(buf) {
 			b.Fatalf("Input: %d, %v", n, err)
@@ -29,6 +42,16 @@ func benchRequest(b *testing.B, req string, reply any) {
 
 func BenchmarkRequestOK(b *testing.B) {
 	benchRequest(b, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n", "ok")
+}
+
+// BenchmarkVaryingRequestOK is BenchmarkRequestOK with a head that differs
+// from the one before it, as when clients send ever new targets.
+func BenchmarkVaryingRequestOK(b *testing.B) {
+	reqs := make([]string, 16)
+	for i := range reqs {
+		reqs[i] = fmt.Sprintf("GET /%02d HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n", i)
+	}
+	benchRequests(b, reqs, "ok")
 }
 
 func BenchmarkBrowserRequestOK(b *testing.B) {

@@ -40,6 +40,11 @@ type Request struct {
 	head []byte
 	body []byte
 
+	// hFresh says h is exactly what parsing head gives: a request with the
+	// same head can reuse it. Reading cookies changes h (fasthttp moves the
+	// Cookie fields aside), so the accessors that do clear it.
+	hFresh bool
+
 	queryDone bool
 	query     fasthttp.Args
 	postDone  bool
@@ -74,9 +79,11 @@ var headReaders = sync.Pool{New: func() any {
 	return hr
 }}
 
-// load takes a whole request framed by f.
+// load takes a whole request framed by f. Everything derived from the last
+// request is dropped here or in finish, except the parsed head when this
+// request's head is the same bytes: parsing is a pure function of them.
 func (r *Request) load(pkg []byte, f *framer) error {
-	r.head = append(r.head[:0], pkg[:f.headLen]...)
+	head := pkg[:f.headLen]
 	if f.chunked {
 		r.body = dechunk(r.body[:0], pkg[f.headLen:])
 	} else {
@@ -84,7 +91,20 @@ func (r *Request) load(pkg []byte, f *framer) error {
 	}
 	r.queryDone, r.postDone = false, false
 	r.form, r.json, r.files = nil, nil, nil
+	if r.hFresh && bytes.Equal(head, r.head) {
+		return nil
+	}
+	r.head = append(r.head[:0], head...)
+	r.hFresh = false
+	if err := r.parseHead(); err != nil {
+		return err
+	}
+	r.hFresh = true
+	return nil
+}
 
+// parseHead has fasthttp parse r.head into r.h.
+func (r *Request) parseHead() error {
 	hr := headReaders.Get().(*headReader)
 	defer headReaders.Put(hr)
 	hr.src.Reset(r.head)
@@ -226,6 +246,7 @@ func (r *Request) Header(name string) string {
 // Headers returns every header field by lower-case name, fields of one name
 // joined with ", ".
 func (r *Request) Headers() map[string]string {
+	r.hFresh = false // listing the fields collects the cookies
 	m := make(map[string]string, r.h.Len())
 	for k, v := range r.h.All() {
 		name := strings.ToLower(string(k))
@@ -243,10 +264,14 @@ func (r *Request) Headers() map[string]string {
 func (r *Request) LastEventID() string { return r.Header("Last-Event-ID") }
 
 // Cookie returns a cookie's value as sent ("" when absent).
-func (r *Request) Cookie(name string) string { return string(r.h.Cookie(name)) }
+func (r *Request) Cookie(name string) string {
+	r.hFresh = false
+	return string(r.h.Cookie(name))
+}
 
 // Cookies returns every cookie by name.
 func (r *Request) Cookies() map[string]string {
+	r.hFresh = false
 	m := map[string]string{}
 	for k, v := range r.h.Cookies() {
 		m[string(k)] = string(v)

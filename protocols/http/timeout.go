@@ -145,7 +145,7 @@ var reply408 = []byte("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n
 // request is told why; an idle keep-alive connection is simply closed.
 func (st *connState) timeout() {
 	slog.Debug("workerman: http timeout", "id", st.c.ID(), "remote", st.c.RemoteAddr(), "phase", st.phase)
-	if st.phase == phaseIdle || (st.phase == phaseHead && st.f.scanned == 0 && !st.f.lineOK) {
+	if st.phase == phaseIdle || (st.phase == phaseHead && !st.f.started()) {
 		st.c.Close()
 		return
 	}
