@@ -38,7 +38,7 @@ type connState struct {
 	phase   phase
 	since   int64 // coarse clock stamp when the phase began (or, for phaseBody, the last read)
 	written int64 // bytes written at the last sweep, to see a slow reader progress
-	slot    int   // index in the sweeper's list, -1 when not tracked
+	slot    int   // index in the sweeper's set, -1 when not tracked
 }
 
 // state returns c's state, making it for a connection that did not go
@@ -85,3 +85,6 @@ func (st *connState) enter(ph phase) {
 	st.phase = ph
 	st.since = clock.now()
 }
+
+// SweepSlot is where the connection keeps its index in the sweeper's set.
+func (st *connState) SweepSlot() *int { return &st.slot }

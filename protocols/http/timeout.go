@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/workerman-go/workerman/internal/eventloop"
+	"github.com/workerman-go/workerman/internal/sweep"
 )
 
 // Timeout defaults; Protocol fields of zero mean these.
@@ -31,7 +32,7 @@ var epoch = time.Now()
 // phase changes with a coarse clock the sweeper advances, so the request
 // path reads a field instead of the time. Loop-only, like the loop it runs on.
 type sweeper struct {
-	conns   []*connState
+	conns   sweep.Set[*connState]
 	victims []*connState
 	timer   eventloop.TimerID
 	every   time.Duration
@@ -65,8 +66,7 @@ func (s *sweeper) track(st *connState) {
 	if s.timer == 0 || every < s.every {
 		s.start(every, nanotime())
 	}
-	st.slot = len(s.conns)
-	s.conns = append(s.conns, st)
+	s.conns.Add(st)
 	st.enter(phaseHead)
 }
 
@@ -81,17 +81,11 @@ func (s *sweeper) start(every time.Duration, t int64) {
 
 // untrack removes a connection that closed or became an event stream.
 func (s *sweeper) untrack(st *connState) {
-	i := st.slot
-	if i < 0 {
+	if st.slot < 0 {
 		return
 	}
-	last := len(s.conns) - 1
-	s.conns[i] = s.conns[last]
-	s.conns[i].slot = i
-	s.conns[last] = nil
-	s.conns = s.conns[:last]
-	st.slot = -1
-	if len(s.conns) == 0 && s.timer != 0 {
+	s.conns.Remove(st)
+	if s.conns.Len() == 0 && s.timer != 0 {
 		eventloop.Default().DelTimer(s.timer)
 		s.timer, s.every = 0, 0
 	}
@@ -101,7 +95,7 @@ func (s *sweeper) untrack(st *connState) {
 func (s *sweeper) sweep() {
 	now := nanotime()
 	s.tick = now
-	for _, st := range s.conns {
+	for _, st := range s.conns.Items() {
 		if st.expired(now) {
 			s.victims = append(s.victims, st)
 		}
