@@ -239,7 +239,7 @@ func (r *Response) appendHead(dst []byte, status int, o encodeOpts) ([]byte, hea
 	dst = appendStatusLine(dst, r.version, status, r.reason)
 	connection := false
 	for _, f := range r.headers {
-		if !validField(f.name, f.value) {
+		if !ValidField(f.name, f.value) {
 			continue
 		}
 		switch len(f.name) {
@@ -273,7 +273,7 @@ func (r *Response) appendHead(dst []byte, status int, o encodeOpts) ([]byte, hea
 // closes reports whether the application set "Connection: close".
 func (r *Response) closes() bool {
 	for _, f := range r.headers {
-		if strings.EqualFold(f.name, "Connection") && hasToken(f.value, "close") {
+		if strings.EqualFold(f.name, "Connection") && HasToken(f.value, "close") {
 			return true
 		}
 	}
@@ -354,10 +354,11 @@ func appendLines(dst []byte, lines []string) []byte {
 	return dst
 }
 
-// validField guards against response splitting: a header is written only if
+// ValidField guards against response splitting: a header is written only if
 // its name is an RFC 9110 token and its value holds no CR, LF or NUL.
-// Anything else is left out without a word, as Workerman does.
-func validField(name, value string) bool {
+// Anything else is left out without a word, as Workerman does. Protocols that
+// write heads of their own (a WebSocket handshake) check their fields with it.
+func ValidField(name, value string) bool {
 	if name == "" {
 		return false
 	}
@@ -369,8 +370,9 @@ func validField(name, value string) bool {
 	return !strings.ContainsAny(value, "\r\n\x00")
 }
 
-// hasToken reports whether a comma-separated header value lists token.
-func hasToken(value, token string) bool {
+// HasToken reports whether a comma-separated header value lists token,
+// ignoring case: "Connection: keep-alive, Upgrade" has "upgrade".
+func HasToken(value, token string) bool {
 	for value != "" {
 		var t string
 		t, value, _ = strings.Cut(value, ",")

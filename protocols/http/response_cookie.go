@@ -25,7 +25,7 @@ func (r *Response) Cookie(name, value string, options ...CookieOptions) *Respons
 	if len(options) > 0 {
 		o = options[0]
 	}
-	if !validField(name, "") || !cookieAttr(o.Path) || !cookieAttr(o.Domain) || !cookieAttr(o.SameSite) {
+	if !ValidField(name, "") || !cookieAttr(o.Path) || !cookieAttr(o.Domain) || !cookieAttr(o.SameSite) {
 		return r
 	}
 	b := make([]byte, 0, len(name)+len(value)*3+64)

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -99,23 +98,13 @@ func (cl *Client) appendRequest(dst []byte, host, uri, key string) []byte {
 	}
 	dst = append(dst, "GET "+stripCRLF(uri)+" HTTP/1.1\r\nHost: "+stripCRLF(host)+
 		"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "+key+"\r\nSec-WebSocket-Version: 13\r\n"...)
-	if cl.Origin != "" && validField("Origin", cl.Origin) {
+	if cl.Origin != "" && http.ValidField("Origin", cl.Origin) {
 		dst = append(dst, "Origin: "+cl.Origin+"\r\n"...)
 	}
-	if sp := strings.Join(cl.Subprotocols, ", "); sp != "" && validField("Sec-WebSocket-Protocol", sp) {
+	if sp := strings.Join(cl.Subprotocols, ", "); sp != "" && http.ValidField("Sec-WebSocket-Protocol", sp) {
 		dst = append(dst, "Sec-WebSocket-Protocol: "+sp+"\r\n"...)
 	}
-	names := make([]string, 0, len(cl.Header))
-	for name := range cl.Header {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if value := cl.Header[name]; validField(name, value) {
-			dst = append(dst, name+": "+value+"\r\n"...)
-		}
-	}
-	return append(dst, "\r\n"...)
+	return append(appendFields(dst, cl.Header), "\r\n"...)
 }
 
 func stripCRLF(s string) string {
@@ -183,9 +172,9 @@ func (cl *Client) checkResponse(head []byte, st *connState) (*http.Response, err
 	switch sp := string(h.Peek("Sec-WebSocket-Protocol")); {
 	case h.StatusCode() != 101:
 		return nil, fmt.Errorf("websocket: handshake answered with %d, not 101", h.StatusCode())
-	case !hasToken(string(h.Peek("Upgrade")), "websocket"):
+	case !http.HasToken(string(h.Peek("Upgrade")), "websocket"):
 		return nil, fmt.Errorf("websocket: handshake response without Upgrade: websocket")
-	case !hasToken(string(h.Peek("Connection")), "upgrade"):
+	case !http.HasToken(string(h.Peek("Connection")), "upgrade"):
 		return nil, fmt.Errorf("websocket: handshake response without Connection: Upgrade")
 	case string(h.Peek("Sec-WebSocket-Accept")) != st.key:
 		return nil, fmt.Errorf("websocket: Sec-WebSocket-Accept %q does not match the key sent", h.Peek("Sec-WebSocket-Accept"))

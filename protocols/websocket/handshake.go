@@ -96,7 +96,7 @@ func (p *Protocol) handshake(pkg []byte, st *connState) error {
 	req := v.(*http.Request)
 	key, herr := checkHandshake(req)
 	if herr != nil {
-		if herr.status == 400 && p.OnRequest != nil && !hasToken(req.Header("Upgrade"), "websocket") {
+		if herr.status == 400 && p.OnRequest != nil && !http.HasToken(req.Header("Upgrade"), "websocket") {
 			p.serveHTTP(st, req)
 			return nil
 		}
@@ -150,13 +150,13 @@ func (p *Protocol) serveHTTP(st *connState, req *http.Request) {
 // Sec-WebSocket-Key.
 func checkHandshake(req *http.Request) (string, *handshakeError) {
 	switch {
-	case !hasToken(req.Header("Upgrade"), "websocket"):
+	case !http.HasToken(req.Header("Upgrade"), "websocket"):
 		return "", &handshakeError{400, "not a WebSocket handshake: no Upgrade: websocket"}
 	case req.Method() != "GET":
 		return "", &handshakeError{400, "handshake method is " + req.Method() + ", not GET"}
 	case req.ProtocolVersion() != "1.1":
 		return "", &handshakeError{400, "handshake over HTTP/" + req.ProtocolVersion() + ", not 1.1"}
-	case !hasToken(req.Header("Connection"), "upgrade"):
+	case !http.HasToken(req.Header("Connection"), "upgrade"):
 		return "", &handshakeError{400, "handshake without Connection: Upgrade"}
 	}
 	switch v := req.Header("Sec-WebSocket-Version"); v {
@@ -190,48 +190,26 @@ func appendSwitch(dst []byte, key string, h *Handshake) []byte {
 	dst = append(dst, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "...)
 	dst = append(dst, acceptKey(key)...)
 	dst = append(dst, "\r\n"...)
-	if h.Subprotocol != "" && validField("Sec-WebSocket-Protocol", h.Subprotocol) {
+	if h.Subprotocol != "" && http.ValidField("Sec-WebSocket-Protocol", h.Subprotocol) {
 		dst = append(dst, "Sec-WebSocket-Protocol: "+h.Subprotocol+"\r\n"...)
 	}
-	names := make([]string, 0, len(h.Header))
-	for name := range h.Header {
+	return append(appendFields(dst, h.Header), "\r\n"...)
+}
+
+// appendFields appends the header lines of fields, sorted by name for
+// repeatable bytes, leaving out any that could split the head.
+func appendFields(dst []byte, fields map[string]string) []byte {
+	names := make([]string, 0, len(fields))
+	for name := range fields {
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if value := h.Header[name]; validField(name, value) {
+		if value := fields[name]; http.ValidField(name, value) {
 			dst = append(dst, name+": "+value+"\r\n"...)
 		}
 	}
-	return append(dst, "\r\n"...)
-}
-
-// validField guards the 101 against response splitting: a field is written
-// only if its name is a token and its value holds no CR, LF or NUL.
-func validField(name, value string) bool {
-	if name == "" || strings.ContainsAny(value, "\r\n\x00") {
-		return false
-	}
-	for i := range len(name) {
-		c := name[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// hasToken reports whether a comma-separated header value lists token,
-// ignoring case.
-func hasToken(value, token string) bool {
-	for value != "" {
-		var t string
-		t, value, _ = strings.Cut(value, ",")
-		if strings.EqualFold(strings.TrimSpace(t), token) {
-			return true
-		}
-	}
-	return false
+	return dst
 }
 
 // guard runs a callback of the application; a panic is logged and counted,
