@@ -205,7 +205,8 @@ func (r *sseRun) client(i int) {
 	r.connected.Add(1)
 	r.checkAllEvents()
 	s := &sseStream{run: r, chunked: h.chunked}
-	if err := s.read(c, rest); err != nil && !expired(r.deadline) {
+	// A stream ends only with an error; past the deadline it is the run's end.
+	if err := s.read(c, rest); !expired(r.deadline) {
 		r.fail(&r.errs.Read, err)
 	}
 	if s.events > 1 && s.last.After(s.first) {
@@ -375,10 +376,6 @@ func storeMax(v *atomic.Int64, d time.Duration) {
 }
 
 func (r *sseRun) report() *sseReport {
-	end := time.Now()
-	if end.After(r.deadline) {
-		end = r.deadline
-	}
 	rep := &sseReport{
 		Mode:      "sse",
 		Clients:   r.clients,

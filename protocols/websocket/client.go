@@ -93,9 +93,7 @@ func (cl *Client) OnConnect(c protocols.Conn) {
 
 // appendRequest appends the opening handshake of RFC 6455 section 4.1.
 func (cl *Client) appendRequest(dst []byte, host, uri, key string) []byte {
-	if strings.HasSuffix(host, ":80") {
-		host = strings.TrimSuffix(host, ":80")
-	}
+	host = strings.TrimSuffix(host, ":80")
 	dst = append(dst, "GET "+stripCRLF(uri)+" HTTP/1.1\r\nHost: "+stripCRLF(host)+
 		"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "+key+"\r\nSec-WebSocket-Version: 13\r\n"...)
 	if cl.Origin != "" && http.ValidField("Origin", cl.Origin) {

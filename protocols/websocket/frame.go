@@ -22,8 +22,6 @@ const (
 
 	// maxControlPayload is the largest payload of a control frame (section 5.5).
 	maxControlPayload = 125
-	// maxHeader is the longest frame header: 2 bytes, a 64-bit length, a mask key.
-	maxHeader = 14
 )
 
 // header is a parsed frame header.
