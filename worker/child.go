@@ -141,7 +141,7 @@ func drain(g *Group, w *Worker, graceful, reload bool, sigs <-chan os.Signal) {
 		}
 		closing := !graceful
 		closed := false
-		loop.AddTimer(10*time.Millisecond, true, func() {
+		loop.AddSystemTimer(10*time.Millisecond, true, func() {
 			select {
 			case <-hard:
 				closing = true
@@ -159,10 +159,7 @@ func drain(g *Group, w *Worker, graceful, reload bool, sigs <-chan os.Signal) {
 			}
 		})
 	})
-	bound := StopTimeout
-	if graceful {
-		bound = GracefulTimeout
-	}
+	bound := drainBound(graceful, reload)
 	var deadline <-chan time.Time
 	if bound > 0 {
 		deadline = time.After(bound)

@@ -43,14 +43,15 @@
 // start. Deploy a new build by writing it to a new file and renaming it over
 // the old one (the running processes keep the old file), then reload.
 // `reload -g` (SIGUSR2) lets the old children keep their connections until
-// their clients leave (bounded by GracefulTimeout when set), while the next
+// their clients leave (for at most ReloadTimeout), while the next
 // children are replaced. Workers with Reloadable false stay, and run
 // OnWorkerReload. The master reopens StdoutFile on reload, for rotation.
 //
-// Under `go run` the executable is a temporary build that `go run` deletes
-// when it ends: a daemon started that way restarts and reloads children from
-// its own image (/proc/self/exe), so reload gives the same code again. Build
-// a binary to deploy.
+// Under `go run` the executable is a build made for that run (a temporary file
+// that `go run` deletes when it ends, or one kept in the build cache): a
+// daemon started that way restarts and reloads children from that build, or
+// from its own image (/proc/self/exe) once the file is gone, so reload gives
+// the same code again. Build a binary to deploy.
 //
 // # Stop
 //

@@ -339,6 +339,42 @@ func TestStopClosesConnections(t *testing.T) {
 	}
 }
 
+// TestGracefulReloadIsBounded: reload -g lets an old process keep a client
+// that never leaves only for ReloadTimeout; then the client is closed (it
+// would reconnect to the new code) and the old process is gone.
+func TestGracefulReloadIsBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a program")
+	}
+	d := deploy(t, 1)
+	d.env = append(d.env, "APP_RELOAD_TIMEOUT=1s")
+	d.mustRun("start", "-d")
+	old := d.status().Processes[0].PID
+	s := dialEvents(t, d.addr)
+	if _, err := s.next(); err != nil {
+		t.Fatal(err)
+	}
+	d.mustRun("reload", "-g")
+	// The stream goes on past the reload (an event every 50 ms), then ends
+	// once the bound passed.
+	after := -1
+	for err := error(nil); err == nil; after++ {
+		_, err = s.next()
+	}
+	if after < 2 {
+		t.Fatalf("the client got %d events after reload -g, want it kept for a while", after)
+	}
+	if alive(old) {
+		d.waitStatus("the old process gone", func(st status) bool { return !alive(old) })
+	}
+	st := d.waitStatus("a new process serving", func(st status) bool {
+		return len(st.Processes) == 1 && st.Processes[0].PID != old && !st.Processes[0].Busy
+	})
+	if ans, err := d.get(); err != nil || !strings.Contains(ans, "pid="+strconv.Itoa(st.Processes[0].PID)) {
+		t.Fatalf("after the bounded reload: %q, %v", ans, err)
+	}
+}
+
 // TestRestartWhenNothingRuns: restart starts.
 func TestRestartWhenNothingRuns(t *testing.T) {
 	if testing.Short() {

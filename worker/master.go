@@ -19,7 +19,7 @@ import (
 const (
 	readyTimeout = 30 * time.Second       // a child's start, before it counts as failed
 	askTimeout   = 500 * time.Millisecond // a child's answer, before it shows as busy
-	killMargin   = 500 * time.Millisecond // past StopTimeout, before SIGKILL
+	killMargin   = 500 * time.Millisecond // past a drain's bound, before SIGKILL
 	quickExit    = time.Second            // a child that dies younger is crash-looping
 	maxBackoff   = 5 * time.Second
 )
@@ -228,20 +228,16 @@ func (m *master) stop(graceful bool, why string) {
 		close(m.done)
 		return
 	}
-	m.killLater(kids, graceful)
+	m.killLater(kids, drainBound(graceful, false))
 }
 
-// killLater SIGKILLs the children of kids still there when their stop is
-// overdue.
-func (m *master) killLater(kids []*child, graceful bool) {
-	bound := StopTimeout + killMargin
-	if graceful {
-		if GracefulTimeout <= 0 {
-			return
-		}
-		bound = GracefulTimeout + killMargin
+// killLater SIGKILLs the children of kids still there a little after bound,
+// when their own drain should have ended them; 0 is no bound.
+func (m *master) killLater(kids []*child, bound time.Duration) {
+	if bound <= 0 {
+		return
 	}
-	time.AfterFunc(bound, func() {
+	time.AfterFunc(bound+killMargin, func() {
 		for _, c := range kids {
 			c.signal(syscall.SIGKILL)
 		}

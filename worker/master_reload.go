@@ -82,12 +82,10 @@ func (m *master) replace(old *child, sig syscall.Signal, graceful bool) bool {
 	nc.prev = nil
 	m.mu.Unlock()
 	old.signal(sig)
-	if graceful {
-		m.killLater([]*child{old}, true)
-		return true
+	m.killLater([]*child{old}, drainBound(graceful, true))
+	if !graceful {
+		<-old.exitedCh
 	}
-	m.killLater([]*child{old}, false)
-	<-old.exitedCh
 	return true
 }
 

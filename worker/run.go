@@ -30,9 +30,14 @@ var (
 	// StopTimeout bounds a stop or reload that is not graceful: children that
 	// still hold connections after it are closed down hard.
 	StopTimeout = 2 * time.Second
-	// GracefulTimeout bounds stop -g and reload -g; 0 waits as long as clients
-	// stay, as Workerman does.
+	// GracefulTimeout bounds stop -g; 0 waits as long as clients stay, as
+	// Workerman does.
 	GracefulTimeout time.Duration
+	// ReloadTimeout bounds reload -g: an old process still holding clients
+	// after it is stopped hard, so that keep-alive clients cannot pin old code
+	// for ever; they reconnect to the new processes. 0 waits as long as
+	// clients stay.
+	ReloadTimeout = time.Minute
 	// Daemonize runs start in the background, as start -d does.
 	Daemonize bool
 )
@@ -88,4 +93,17 @@ func RunArgs(args []string) error {
 		return runMaster(p, notify)
 	}
 	return newApp().Run(args)
+}
+
+// drainBound is how long a stopping or reloading process may wait for its
+// clients before it closes them: StopTimeout, or for a graceful reload
+// ReloadTimeout and for a graceful stop GracefulTimeout. 0 is no bound.
+func drainBound(graceful, reload bool) time.Duration {
+	switch {
+	case !graceful:
+		return StopTimeout
+	case reload:
+		return ReloadTimeout
+	}
+	return GracefulTimeout
 }

@@ -58,5 +58,8 @@ func main() {
 		worker.StdoutFile = f
 	}
 	worker.StopTimeout = 2 * time.Second
+	if d, err := time.ParseDuration(os.Getenv("APP_RELOAD_TIMEOUT")); err == nil {
+		worker.ReloadTimeout = d
+	}
 	worker.RunAll()
 }
