@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -373,6 +374,54 @@ func TestGracefulReloadIsBounded(t *testing.T) {
 	if ans, err := d.get(); err != nil || !strings.Contains(ans, "pid="+strconv.Itoa(st.Processes[0].PID)) {
 		t.Fatalf("after the bounded reload: %q, %v", ans, err)
 	}
+}
+
+// TestChildrenRunAsTheWorkersUser: started by root, a worker with a User
+// runs its processes as that user while the master stays root.
+func TestChildrenRunAsTheWorkersUser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a program")
+	}
+	if os.Getuid() != 0 {
+		t.Skip("only root can run children as another user")
+	}
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("no user nobody on this system")
+	}
+	d := deploy(t, 1)
+	// The child execs the program as nobody: its directories must let it in.
+	for dir := d.dir; strings.HasPrefix(dir, os.TempDir()+string(filepath.Separator)); dir = filepath.Dir(dir) {
+		os.Chmod(dir, 0o755)
+	}
+	d.env = append(d.env, "APP_USER=nobody")
+	d.mustRun("start", "-d")
+	child := d.status().Processes[0].PID
+	if got := uidOf(t, child); got != nobody.Uid {
+		t.Errorf("child runs as uid %s, want nobody's %s", got, nobody.Uid)
+	}
+	if got := uidOf(t, d.masterPid()); got != "0" {
+		t.Errorf("master runs as uid %s, want root", got)
+	}
+	if _, err := d.get(); err != nil {
+		t.Fatalf("the child running as nobody does not serve: %v", err)
+	}
+}
+
+// uidOf is the real uid of a process, from /proc.
+func uidOf(t *testing.T, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "Uid:" {
+			return f[1]
+		}
+	}
+	t.Fatalf("no Uid line for pid %d", pid)
+	return ""
 }
 
 // TestRestartWhenNothingRuns: restart starts.

@@ -30,6 +30,7 @@ func main() {
 	w := worker.New("http://" + os.Getenv("APP_ADDR"))
 	w.Name = "web"
 	w.Count, _ = strconv.Atoi(os.Getenv("APP_COUNT"))
+	w.User = os.Getenv("APP_USER")
 	every := 100 * time.Millisecond
 	if d, err := time.ParseDuration(os.Getenv("APP_SSE_EVERY")); err == nil && d > 0 {
 		every = d
