@@ -394,7 +394,8 @@ func TestChildrenRunAsTheWorkersUser(t *testing.T) {
 	for dir := d.dir; strings.HasPrefix(dir, os.TempDir()+string(filepath.Separator)); dir = filepath.Dir(dir) {
 		os.Chmod(dir, 0o755)
 	}
-	d.env = append(d.env, "APP_USER=nobody")
+	sock := filepath.Join(d.dir, "app.sock")
+	d.env = append(d.env, "APP_USER=nobody", "APP_UNIX="+sock)
 	d.mustRun("start", "-d")
 	child := d.status().Processes[0].PID
 	if got := uidOf(t, child); got != nobody.Uid {
@@ -405,6 +406,11 @@ func TestChildrenRunAsTheWorkersUser(t *testing.T) {
 	}
 	if _, err := d.get(); err != nil {
 		t.Fatalf("the child running as nobody does not serve: %v", err)
+	}
+	if info, err := os.Stat(sock); err != nil {
+		t.Errorf("the unix socket: %v", err)
+	} else if owner := strconv.Itoa(int(info.Sys().(*syscall.Stat_t).Uid)); owner != nobody.Uid {
+		t.Errorf("the unix socket belongs to uid %s, want nobody's %s", owner, nobody.Uid)
 	}
 }
 

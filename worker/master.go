@@ -174,6 +174,12 @@ func (m *master) bind() error {
 			return err
 		}
 		m.files[i] = w.ListenerFile()
+		if cred != nil && w.Transport == "unix" {
+			// The socket file belongs to the account that serves it, as in Workerman.
+			if err := os.Chown(w.address, int(cred.Uid), int(cred.Gid)); err != nil {
+				m.p.log("Warning: " + err.Error())
+			}
+		}
 	}
 	return nil
 }

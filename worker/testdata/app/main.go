@@ -55,6 +55,12 @@ func main() {
 			c.Send(&http.ServerSentEvents{Event: "message", Data: answer(), ID: "1"})
 		})
 	}
+	if path := os.Getenv("APP_UNIX"); path != "" { // a second worker, on a unix socket
+		u := worker.New("text://" + path)
+		u.Transport = "unix"
+		u.User = w.User
+		u.OnMessage = func(c *connection.TcpConnection, data any) { c.Send(answer()) }
+	}
 	if f := os.Getenv("APP_STDOUT"); f != "" {
 		worker.StdoutFile = f
 	}
