@@ -199,6 +199,7 @@ func (p *Protocol) Encode(dst []byte, v any, c protocols.Conn) ([]byte, error) {
 			st.answered(true)
 			st.phase = phaseStream
 			clock.untrack(st)
+			st.releaseLater()
 			return dst, nil
 		case x.file == nil && x.Header("Transfer-Encoding") != "":
 			st.extra = st.extra[:0]

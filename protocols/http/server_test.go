@@ -265,6 +265,37 @@ func TestUploadsAreRemovedWhenTheRequestEnds(t *testing.T) {
 	}
 }
 
+// An event stream's request ends when OnMessage returns, though the stream
+// stays open: its uploads are removed then, not when the stream ends.
+func TestAnEventStreamLetsItsRequestGo(t *testing.T) {
+	dir := t.TempDir()
+	seen := make(chan string, 1)
+	addr := serveHTTP(t, &http.Protocol{UploadDir: dir}, func(c *connection.TcpConnection, r *http.Request) {
+		if f := r.File("doc"); f != nil {
+			seen <- f.TmpName
+		}
+		c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/event-stream"}, ""))
+		c.Send(&http.ServerSentEvents{Data: "open"})
+	})
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("doc", "a.txt")
+	fw.Write([]byte("file content"))
+	mw.Close()
+	nc := nettest.Dial(t, addr)
+	fmt.Fprintf(nc, "POST /events HTTP/1.1\r\nHost: a\r\nAccept: text/event-stream\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s",
+		mw.FormDataContentType(), body.Len(), body.Bytes())
+	head := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: keep-alive\r\n\r\ndata: open\n\n"
+	if got := nettest.ReadN(t, nc, len(head)); got != head {
+		t.Fatalf("got %q", got)
+	}
+	tmpName := <-seen
+	nettest.Eventually(t, "the upload removed while the stream stays open", func() bool {
+		_, err := os.Stat(tmpName)
+		return os.IsNotExist(err)
+	})
+}
+
 func TestSessionsPersistBetweenRequests(t *testing.T) {
 	cfg := http.NewSessionConfig()
 	cfg.SavePath = t.TempDir()

@@ -1,6 +1,9 @@
 package http
 
-import "github.com/workerman-go/workerman/protocols"
+import (
+	"github.com/workerman-go/workerman/internal/eventloop"
+	"github.com/workerman-go/workerman/protocols"
+)
 
 // phase is what a connection waits for, which decides the timeout that
 // applies to it.
@@ -36,9 +39,10 @@ type connState struct {
 	sent100    bool         // the current request was sent its 100 Continue
 
 	phase   phase
-	since   int64 // coarse clock stamp when the phase began (or, for phaseBody, the last read)
-	written int64 // bytes written at the last sweep, to see a slow reader progress
-	slot    int   // index in the sweeper's set, -1 when not tracked
+	since   int64  // coarse clock stamp when the phase began (or, for phaseBody, the last read)
+	written int64  // bytes written at the last sweep, to see a slow reader progress
+	slot    int    // index in the sweeper's set, -1 when not tracked
+	release func() // releaseLater's task, made once
 }
 
 // state returns c's state, making it for a connection that did not go
@@ -88,3 +92,23 @@ func (st *connState) enter(ph phase) {
 
 // SweepSlot is where the connection keeps its index in the sweeper's set.
 func (st *connState) SweepSlot() *int { return &st.slot }
+
+// releaseLater drops what only requests need, the Request and the remembered
+// head, once the callback that is running (OnMessage) returns: an event stream
+// reads no further request, and an idle stream should cost little more than
+// its socket. A request that does arrive later gets a fresh Request.
+func (st *connState) releaseLater() {
+	if st.release == nil {
+		st.release = func() {
+			if st.phase != phaseStream {
+				return
+			}
+			if st.req != nil {
+				st.req.finish()
+				st.req = nil
+			}
+			st.f.last = headMemo{}
+		}
+	}
+	eventloop.Default().Post(st.release)
+}
