@@ -218,8 +218,13 @@ func (p *Protocol) Encode(dst []byte, v any, c protocols.Conn) ([]byte, error) {
 		}
 		return p.done(dst, st, o.keepAlive && !x.closes()), nil
 	case *Chunk:
+		if !st.chunking {
+			// No chunked response is open (or it answered HEAD, which has no
+			// body): the bytes would be read as the start of the next response.
+			return dst, nil
+		}
 		dst = x.appendTo(dst)
-		if x.last() && st.chunking {
+		if x.last() {
 			st.chunking = false
 			return p.done(dst, st, !st.chunkClose), nil
 		}

@@ -147,6 +147,29 @@ func TestHeadGetsNoBody(t *testing.T) {
 	})
 }
 
+func TestHeadOfAChunkedResponseGetsNoChunks(t *testing.T) {
+	addr := serveHTTP(t, nil, func(c *connection.TcpConnection, r *http.Request) {
+		c.Send(http.NewResponse(200, http.Header{"Transfer-Encoding": "chunked"}, r.Method()))
+		c.Send(http.NewChunk("!"))
+		c.Send(http.NewChunk(""))
+	})
+	nc := nettest.Dial(t, addr)
+	fmt.Fprint(nc, "HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	r := bufio.NewReader(nc)
+	head, err := nethttp.ReadResponse(r, &nethttp.Request{Method: "HEAD"})
+	if err != nil || head.StatusCode != 200 {
+		t.Fatalf("HEAD: %v, %v", head, err)
+	}
+	resp, err := nethttp.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatalf("the GET after it: %v", err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || string(body) != "GET!" {
+		t.Fatalf("the GET after it: body %q, %v", body, err)
+	}
+}
+
 func TestBadRequestsAreAnsweredAndClosed(t *testing.T) {
 	tests := []struct{ name, req, status string }{
 		{"smuggling attempt", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", "400 Bad Request"},
