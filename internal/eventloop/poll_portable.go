@@ -118,7 +118,10 @@ func (pl *netListener) accepted(nc net.Conn) {
 func (p *portablePoller) adopt(nc net.Conn) (*Conn, error) {
 	l := p.l
 	c := l.newConn(nil, nc.RemoteAddr(), nc.LocalAddr())
-	c.io = &netConn{l: l, c: c, nc: nc, ack: make(chan struct{}, 1), stop: make(chan struct{}), wake: make(chan struct{}, 1)}
+	n := &netConn{l: l, c: c, nc: nc, ack: make(chan struct{}, 1), stop: make(chan struct{}), wake: make(chan struct{}, 1)}
+	n.readFn = func() { n.onRead(n.rchunk, n.rerr) }
+	n.writtenFn = func() { n.written(n.wn, n.werr) }
+	c.io = n
 	return c, nil
 }
 
@@ -165,6 +168,16 @@ type netConn struct {
 	hasPend bool
 
 	wbuf, wfull []byte // bytes the writer holds, and the buffer they live in
+
+	// What the reader read and the writer wrote, handed to the loop by tasks
+	// made once per connection: each goroutine waits for the loop before it
+	// fills its pair again.
+	rchunk    []byte
+	rerr      error
+	readFn    func()
+	wn        int
+	werr      error
+	writtenFn func()
 }
 
 func (n *netConn) readLoop() {
@@ -172,8 +185,8 @@ func (n *netConn) readLoop() {
 	buf := make([]byte, 16<<10)
 	for {
 		k, err := n.nc.Read(buf)
-		chunk := buf[:k]
-		n.l.Post(func() { n.onRead(chunk, err) })
+		n.rchunk, n.rerr = buf[:k], err
+		n.l.Post(n.readFn)
 		select {
 		case <-n.ack:
 		case <-n.stop:
@@ -237,8 +250,8 @@ func (n *netConn) writeLoop() {
 		case <-n.stop:
 			return
 		}
-		k, err := n.nc.Write(n.wbuf)
-		n.l.Post(func() { n.written(k, err) })
+		n.wn, n.werr = n.nc.Write(n.wbuf)
+		n.l.Post(n.writtenFn)
 	}
 }
 
