@@ -7,6 +7,10 @@ import (
 	"testing"
 
 	"github.com/workerman-go/workerman/protocols"
+	"github.com/workerman-go/workerman/protocols/frame"
+	"github.com/workerman-go/workerman/protocols/http"
+	"github.com/workerman-go/workerman/protocols/text"
+	"github.com/workerman-go/workerman/protocols/websocket"
 	"github.com/workerman-go/workerman/worker"
 )
 
@@ -25,6 +29,31 @@ func (lineProto) Encode(dst []byte, v any, _ protocols.Conn) ([]byte, error) {
 type namedProto struct{ lineProto }
 
 func (namedProto) Name() string { return "Named" }
+
+func TestBuiltInProtocolsRegisterThemselves(t *testing.T) {
+	for _, tt := range []struct {
+		scheme, name string
+		is           func(protocols.Protocol) bool
+	}{
+		{"text", "Text", func(p protocols.Protocol) bool { _, ok := p.(text.Protocol); return ok }},
+		{"frame", "Frame", func(p protocols.Protocol) bool { _, ok := p.(frame.Protocol); return ok }},
+		{"http", "Http", func(p protocols.Protocol) bool { _, ok := p.(*http.Protocol); return ok }},
+		{"websocket", "Websocket", func(p protocols.Protocol) bool { _, ok := p.(*websocket.Protocol); return ok }},
+	} {
+		t.Run(tt.scheme, func(t *testing.T) {
+			p, ok := protocols.Lookup(tt.scheme)
+			if !ok {
+				t.Fatalf("importing the package did not register %q", tt.scheme)
+			}
+			if !tt.is(p) {
+				t.Errorf("%q is %T", tt.scheme, p)
+			}
+			if got := protocols.Name(p); got != tt.name {
+				t.Errorf("Name = %q, want %q", got, tt.name)
+			}
+		})
+	}
+}
 
 func TestRegister(t *testing.T) {
 	tests := []struct {

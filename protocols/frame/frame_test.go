@@ -100,16 +100,3 @@ func TestEncode(t *testing.T) {
 		})
 	}
 }
-
-func TestRegisteredAsFrame(t *testing.T) {
-	p, ok := protocols.Lookup("frame")
-	if !ok {
-		t.Fatal(`importing the package did not register "frame"`)
-	}
-	if _, ok := p.(frame.Protocol); !ok {
-		t.Errorf(`"frame" is %T, want frame.Protocol`, p)
-	}
-	if got := protocols.Name(p); got != "Frame" {
-		t.Errorf("Name = %q, want Frame", got)
-	}
-}

@@ -110,16 +110,3 @@ func TestEncode(t *testing.T) {
 		})
 	}
 }
-
-func TestRegisteredAsText(t *testing.T) {
-	p, ok := protocols.Lookup("text")
-	if !ok {
-		t.Fatal(`importing the package did not register "text"`)
-	}
-	if _, ok := p.(text.Protocol); !ok {
-		t.Errorf(`"text" is %T, want text.Protocol`, p)
-	}
-	if got := protocols.Name(p); got != "Text" {
-		t.Errorf("Name = %q, want Text", got)
-	}
-}
