@@ -5,12 +5,14 @@ import (
 	"net"
 	"sync/atomic"
 	"testing"
+
+	"github.com/workerman-go/workerman/internal/nettest"
 )
 
 func TestEchoMode(t *testing.T) {
 	ln := listen(t)
 	var lines atomic.Int64
-	serve(t, ln, func(c net.Conn) {
+	nettest.GoServe(t, ln, func(c net.Conn) {
 		r := bufio.NewReader(c)
 		for {
 			l, err := r.ReadString('\n')

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/workerman-go/workerman/internal/nettest"
 )
 
 // okServer is a net/http server answering "ok" that counts its requests.
@@ -103,7 +105,7 @@ func TestHTTPModeRounds(t *testing.T) {
 
 func TestHTTPModeEndsOnTimeWithASilentServer(t *testing.T) {
 	ln := listen(t)
-	serve(t, ln, func(c net.Conn) { io.Copy(io.Discard, c) })
+	nettest.GoServe(t, ln, func(c net.Conn) { io.Copy(io.Discard, c) })
 	var rep loadReport
 	runJSON(t, &rep, "http", "-c", "2", "-d", "200ms", "http://"+ln.Addr().String()+"/")
 	if rep.Responses != 0 || rep.Errors.total() != 0 {

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/workerman-go/workerman/internal/nettest"
 )
 
 // hub broadcasts one stamped event to every subscribed stream each tick,
@@ -124,7 +126,7 @@ const (
 
 func TestSSEModeWithARawStream(t *testing.T) {
 	ln := listen(t)
-	serve(t, ln, func(c net.Conn) {
+	nettest.GoServe(t, ln, func(c net.Conn) {
 		buf := make([]byte, 4096)
 		if _, err := c.Read(buf); err != nil {
 			return
@@ -158,7 +160,7 @@ func TestSSEModeCountsFailures(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ln := listen(t)
-			serve(t, ln, func(c net.Conn) {
+			nettest.GoServe(t, ln, func(c net.Conn) {
 				buf := make([]byte, 4096)
 				if _, err := c.Read(buf); err == nil {
 					c.Write([]byte(tc.reply))
