@@ -32,10 +32,9 @@ type AsyncTcpConnection struct {
 	// ConnectTimeout bounds each connect (DefaultConnectTimeout when zero).
 	ConnectTimeout time.Duration
 
-	network, address string
-	remote           string // the address as given, for messages and tables
-	reconnect        eventloop.TimerID
-	dialing          bool
+	network   string // "tcp" or "unix"
+	reconnect eventloop.TimerID
+	dialing   bool
 }
 
 // NewAsync makes a client connection to remote, "scheme://address": tcp,
@@ -70,23 +69,29 @@ func NewAsync(remote string) (*AsyncTcpConnection, error) {
 			return nil, fmt.Errorf("connection: bad remote address %q: %w", remote, err)
 		}
 	}
-	c.address, c.remote, c.host = address, address, address
+	c.target = address
 	c.id = nextID.Add(1)
 	c.transport = c.network
 	c.loop = eventloop.Default()
-	c.MaxSendBufferSize = DefaultMaxSendBufferSize
-	c.MaxPackageSize = DefaultMaxPackageSize
+	c.withDefaults()
 	return c, nil
 }
 
-// RemoteAddress is the address the connection dials, as given to NewAsync.
-func (c *AsyncTcpConnection) RemoteAddress() string { return c.remote }
+// RemoteHost is the address a client connection dials, "host:port" or a
+// socket path, as given to NewAsync (Workerman's getRemoteHost); a
+// protocol's handshake names it. An accepted connection was not dialled and
+// has "": its peer is RemoteAddr.
+func (c *TcpConnection) RemoteHost() string { return c.target }
+
+// RemoteURI is the path and query of a client connection's address ("/" when
+// it has none; "" for an accepted connection), e.g. "/chat?room=1" of
+// "ws://127.0.0.1:8080/chat?room=1" (Workerman's getRemoteURI).
+func (c *TcpConnection) RemoteURI() string { return c.uri }
 
 // Connect dials the peer. It does nothing while a connect is under way or the
 // connection is established. Safe from any goroutine.
 func (c *AsyncTcpConnection) Connect() {
-	if !c.loop.InLoop() {
-		c.loop.Post(c.Connect)
+	if !onLoop(c.loop, (*AsyncTcpConnection).Connect, c) {
 		return
 	}
 	st := c.Status()
@@ -101,7 +106,7 @@ func (c *AsyncTcpConnection) Connect() {
 		timeout = DefaultConnectTimeout
 	}
 	start := time.Now()
-	c.loop.Dial(c.network, c.address, timeout, func(sock *eventloop.Conn, err error) {
+	c.loop.Dial(c.network, c.target, timeout, func(sock *eventloop.Conn, err error) {
 		c.dialing = false
 		if c.Status() != StatusConnecting { // given up while dialing
 			if sock != nil {
@@ -110,7 +115,7 @@ func (c *AsyncTcpConnection) Connect() {
 			return
 		}
 		if err != nil {
-			c.fail(ConnectFail, fmt.Sprintf("connect %s fail after %.3f seconds: %v", c.remote, time.Since(start).Seconds(), err))
+			c.fail(ConnectFail, fmt.Sprintf("connect %s fail after %.3f seconds: %v", c.target, time.Since(start).Seconds(), err))
 			c.finish(nil)
 			return
 		}
@@ -124,8 +129,7 @@ func (c *AsyncTcpConnection) Connect() {
 // Reconnect connects again after d (at once when d is 0), closing the current
 // connection first if it is open. Safe from any goroutine.
 func (c *AsyncTcpConnection) Reconnect(d time.Duration) {
-	if !c.loop.InLoop() {
-		c.loop.Post(func() { c.Reconnect(d) })
+	if !onLoopWith(c.loop, (*AsyncTcpConnection).Reconnect, c, d) {
 		return
 	}
 	c.CancelReconnect()

@@ -5,7 +5,8 @@
 // statistics of the process.
 //
 // A worker accepts the socket and hands each connection its protocol and
-// callbacks (an AsyncTcpConnection gets them from its scheme and fields). Bytes read become packages (the protocol's Input), packages
+// callbacks (an AsyncTcpConnection gets them from its scheme and fields).
+// Bytes read become packages (the protocol's Input), packages
 // become messages (Decode) for OnMessage, and Send encodes replies (Encode)
 // into the connection's send buffer. The loop writes the buffer once at the
 // end of the round, however many replies the round produced: answering
@@ -19,9 +20,17 @@
 //		c.Send("echo: " + data.(string))
 //	}
 //
-// Send, SendRaw, Close, Destroy, End, PauseRecv, ResumeRecv and Status are
-// safe from any goroutine: off the loop they are queued to it. Everything
-// else is loop-only, including the callback fields.
+// Safe from any goroutine (this is the whole list; every other method and
+// every field, the callbacks included, is loop-only):
+//
+//	TcpConnection        Send, SendRaw, Close, End, Destroy, PauseRecv,
+//	                     ResumeRecv, Status, ID
+//	AsyncTcpConnection   the above, Connect, Reconnect
+//	UdpConnection        Send, Close
+//	package              Stats
+//
+// Off the loop the call is queued to the loop, which runs it in order with
+// everything else; Send and SendRaw can then report only ErrClosed.
 //
 // Limits, per connection, copied from the worker at accept:
 //
@@ -45,4 +54,6 @@
 //   - Close waits for the send buffer to drain; Destroy drops what is unsent.
 //     End is for protocols answering bad input: the reply, a half-close, then
 //     the close.
+//   - Accept, Options, HandleDatagram and PacketOptions are package worker's
+//     way in; applications get their connections in the worker's callbacks.
 package connection

@@ -75,13 +75,15 @@ func ExampleTcpConnection_Close() {
 // A timer pushes to a client until the client is gone; the timer checks the
 // connection's status and deletes itself.
 func Example_timerPush() {
+	stopped := make(chan connection.Status, 1)
 	w := worker.New("text://127.0.0.1:0")
 	w.OnConnect = func(c *connection.TcpConnection) {
 		n := 0
 		var id timer.ID
 		id = timer.Add(5*time.Millisecond, func() {
-			if c.Status() != connection.StatusEstablished {
+			if st := c.Status(); st != connection.StatusEstablished {
 				timer.Del(id)
+				stopped <- st
 				return
 			}
 			n++
@@ -96,10 +98,13 @@ func Example_timerPush() {
 		line, _ := r.ReadString('\n')
 		fmt.Println(strings.TrimSpace(line))
 	}
+	conn.Close() // the client goes; the server sees it on its next read
+	fmt.Println("timer deleted, connection", <-stopped)
 	// Output:
 	// tick 1
 	// tick 2
 	// tick 3
+	// timer deleted, connection CLOSED
 }
 
 // A client connection: dial a text server from the loop, send before the

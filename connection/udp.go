@@ -17,7 +17,8 @@ type UdpConnection struct {
 	protocol protocols.Protocol
 }
 
-// PacketOptions describe how a worker's datagrams are handled.
+// PacketOptions describe how a worker's datagrams are handled. They are for
+// package worker, which fills them in from a Worker's fields.
 type PacketOptions struct {
 	Protocol protocols.Protocol
 	// OnMessage gets each package; for a nil Protocol, the datagram as a
@@ -29,7 +30,9 @@ type PacketOptions struct {
 
 // HandleDatagram hands one datagram to OnMessage: whole without a protocol,
 // else cut into packages by the protocol's Input (bytes after an incomplete
-// package are dropped, as datagrams never continue). It runs on the loop.
+// package are dropped, as datagrams never continue). It is for package
+// worker: the socket comes from the framework's internal loop, which
+// applications never see. Loop-only.
 func HandleDatagram(pc *eventloop.PacketConn, b []byte, from net.Addr, o *PacketOptions) {
 	c := &UdpConnection{pc: pc, remote: from, protocol: o.Protocol}
 	if o.Protocol == nil {
@@ -71,9 +74,7 @@ func (o *PacketOptions) deliver(c *UdpConnection, msg any) {
 // Send encodes v with the protocol (raw: a string or []byte) and sends it to
 // the datagram's sender as one datagram. Safe from any goroutine.
 func (c *UdpConnection) Send(v any) error {
-	l := c.pc.Loop()
-	if !l.InLoop() {
-		l.Post(func() { c.Send(v) })
+	if !onLoopWith(c.pc.Loop(), func(c *UdpConnection, v any) { c.Send(v) }, c, v) {
 		return nil
 	}
 	buf := c.pc.Scratch()
@@ -98,6 +99,7 @@ func (c *UdpConnection) Send(v any) error {
 }
 
 // Close sends data, if any, to the sender; there is nothing else to close.
+// Safe from any goroutine.
 func (c *UdpConnection) Close(data ...any) {
 	for _, d := range data {
 		c.Send(d)

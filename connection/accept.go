@@ -1,0 +1,41 @@
+package connection
+
+import (
+	"github.com/workerman-go/workerman/internal/eventloop"
+	"github.com/workerman-go/workerman/protocols"
+)
+
+// Options describe a new server-side connection. They are for package
+// worker, which fills them in from a Worker's fields: applications set the
+// Worker's fields instead.
+type Options struct {
+	Callbacks
+	Limits
+	Protocol  protocols.Protocol
+	Transport string // "tcp" or "unix"
+	Worker    string // the worker's name, for tables
+
+	// OnGone runs after OnClose, once the connection is gone.
+	OnGone func(c *TcpConnection)
+}
+
+// Accept wraps a socket the loop just accepted. It is for package worker:
+// the socket comes from the framework's internal loop, which applications
+// never see (they get their connections in OnConnect). Loop-only.
+func Accept(sock *eventloop.Conn, o Options) *TcpConnection {
+	c := &TcpConnection{
+		Callbacks: o.Callbacks,
+		Limits:    o.Limits,
+		id:        nextID.Add(1),
+		protocol:  o.Protocol,
+		transport: o.Transport,
+		worker:    o.Worker,
+		onGone:    o.OnGone,
+	}
+	c.withDefaults()
+	if c.transport == "" {
+		c.transport = "tcp"
+	}
+	c.attach(sock)
+	return c
+}

@@ -1,0 +1,128 @@
+package connection
+
+import (
+	"log/slog"
+
+	"github.com/workerman-go/workerman/protocols"
+)
+
+// Close sends data (each value through Send), stops reading, and closes the
+// connection once everything sent has reached the kernel. OnClose runs then.
+// Safe from any goroutine.
+func (c *TcpConnection) Close(data ...any) {
+	if !onLoopWith(c.loop, func(c *TcpConnection, data []any) { c.Close(data...) }, c, data) {
+		return
+	}
+	st := c.Status()
+	if st == StatusInitial || st == StatusConnecting {
+		c.Destroy()
+		return
+	}
+	if st >= StatusClosing {
+		return
+	}
+	for _, d := range data {
+		c.send(d, false)
+	}
+	c.status.Store(int32(StatusClosing))
+	c.sock.PauseRead()
+	if c.sock.Buffered() == 0 {
+		c.Destroy()
+	}
+}
+
+// CloseWhenFlushed stops delivering packages and closes the connection once
+// everything sent so far has reached the kernel. Loop-only; protocols call it
+// from Encode (e.g. HTTP after a response that ends the connection).
+func (c *TcpConnection) CloseWhenFlushed() {
+	if c.Status() >= StatusClosing {
+		return
+	}
+	c.status.Store(int32(StatusClosing))
+	c.sock.PauseRead()
+}
+
+// End sends b as is, stops reading and delivers no further package, then shuts
+// the write side once b is flushed and closes after LingerTimeout or when the
+// peer closes, whichever comes first. Protocols answer bad input with it, so
+// that the peer reads the reply before the connection goes. Safe from any
+// goroutine.
+func (c *TcpConnection) End(b []byte) {
+	if !onLoopWith(c.loop, (*TcpConnection).End, c, b) {
+		return
+	}
+	if c.Status() >= StatusClosing {
+		return
+	}
+	if c.sock == nil {
+		c.Destroy()
+		return
+	}
+	c.send(b, true)
+	c.status.Store(int32(StatusClosing))
+	c.ending = true
+	c.dropRecv()
+	if c.sock.Buffered() == 0 {
+		c.halfClose()
+	}
+}
+
+// halfClose shuts the write side of an ending connection and gives the peer
+// LingerTimeout to close its own. Loop-only.
+func (c *TcpConnection) halfClose() {
+	if err := c.sock.ShutdownWrite(); err != nil {
+		c.Destroy()
+		return
+	}
+	c.linger = c.loop.AddSystemTimer(LingerTimeout, false, func() {
+		c.linger = 0
+		c.Destroy()
+	})
+}
+
+// Destroy closes the connection now, dropping whatever is unsent. Safe from
+// any goroutine.
+func (c *TcpConnection) Destroy() {
+	if !onLoop(c.loop, (*TcpConnection).Destroy, c) {
+		return
+	}
+	switch {
+	case c.sock != nil && !c.sock.Closed():
+		c.sock.Close() // runs handler.OnClose
+	case c.sock == nil && c.Status() != StatusClosed:
+		c.finish(nil) // a client connection that never connected
+	}
+}
+
+// finish runs once the socket is gone, or a client connection failed or was
+// given up before it had one. Loop-only.
+func (c *TcpConnection) finish(err error) {
+	c.status.Store(int32(StatusClosed))
+	if c.linger != 0 {
+		c.loop.DelTimer(c.linger)
+		c.linger = 0
+	}
+	c.dropRecv()
+	c.onDrain = nil
+	if err != nil {
+		slog.Debug("workerman: connection closed", "id", c.id, "remote", addrString(c.RemoteAddr()), "err", err)
+	}
+	if c.closedCb {
+		return
+	}
+	c.closedCb = true
+	if c.counted {
+		c.counted = false
+		stats.connections.Add(-1)
+		delete(live, c.id)
+	}
+	if c.OnClose != nil {
+		c.guard("OnClose", func() { c.OnClose(c) })
+	}
+	if p, ok := c.protocol.(protocols.Closer); ok {
+		p.OnClose(c)
+	}
+	if c.onGone != nil {
+		c.onGone(c)
+	}
+}

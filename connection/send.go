@@ -1,0 +1,103 @@
+package connection
+
+import (
+	"fmt"
+
+	"github.com/workerman-go/workerman/protocols"
+)
+
+// Send encodes v with the connection's protocol (raw tcp takes a string or
+// []byte) and queues it; the loop writes it at the end of its current round.
+// It returns ErrClosed on a closing or closed connection and ErrBufferFull when
+// the send buffer was already full (OnError runs with SendFail). Safe from any
+// goroutine: off the loop the send is handed to the loop and only ErrClosed is
+// reported.
+func (c *TcpConnection) Send(v any) error {
+	if c.Status() >= StatusClosing {
+		return ErrClosed
+	}
+	if !onLoopWith(c.loop, func(c *TcpConnection, v any) { c.send(v, false) }, c, v) {
+		return nil
+	}
+	return c.send(v, false)
+}
+
+// SendRaw queues b as is, bypassing the protocol's Encode; otherwise it is
+// Send. Safe from any goroutine.
+func (c *TcpConnection) SendRaw(b []byte) error {
+	if c.Status() >= StatusClosing {
+		return ErrClosed
+	}
+	if !onLoopWith(c.loop, func(c *TcpConnection, b []byte) { c.send(b, true) }, c, b) {
+		return nil
+	}
+	return c.send(b, true)
+}
+
+// send appends v (encoded, or as is when raw) to the send buffer, or to the
+// early buffer of a client connection that is not connected yet. Loop-only.
+func (c *TcpConnection) send(v any, raw bool) error {
+	if c.Status() >= StatusClosing {
+		return ErrClosed
+	}
+	if c.sock == nil {
+		// Kept until the connection is established, then sent first.
+		if len(c.early) >= c.MaxSendBufferSize {
+			return c.dropSend()
+		}
+		var err error
+		c.early, err = c.encode(c.early, v, raw)
+		return err
+	}
+	if c.sock.Buffered() >= c.MaxSendBufferSize {
+		return c.dropSend()
+	}
+	buf, err := c.encode(c.sock.OutBuf(), v, raw)
+	c.sock.SetOutBuf(buf)
+	if err != nil {
+		return err
+	}
+	if c.sock.Buffered() >= c.MaxSendBufferSize {
+		c.full = true
+		if c.OnBufferFull != nil {
+			c.guard("OnBufferFull", func() { c.OnBufferFull(c) })
+		}
+	}
+	if c.Status() == StatusClosing && c.sock.Buffered() == 0 && !c.ending {
+		c.Destroy() // Encode asked to close and appended nothing
+	}
+	return nil
+}
+
+// encode appends v to dst through the protocol's Encode, or as is for a raw
+// send or a connection without a protocol.
+func (c *TcpConnection) encode(dst []byte, v any, raw bool) ([]byte, error) {
+	var err error
+	if c.protocol != nil && !raw {
+		dst, err = c.protocol.Encode(dst, v, c)
+	} else {
+		dst, err = protocols.AppendBytes(dst, v)
+	}
+	if err != nil {
+		return dst, fmt.Errorf("connection %d: %w", c.id, err)
+	}
+	return dst, nil
+}
+
+// dropSend reports a send dropped because the buffer is full.
+func (c *TcpConnection) dropSend() error {
+	stats.sendFail.Add(1)
+	c.fail(SendFail, sendFullMsg)
+	return ErrBufferFull
+}
+
+// SendBufferSize is the number of bytes waiting to be written. Loop-only.
+func (c *TcpConnection) SendBufferSize() int {
+	if c.sock == nil {
+		return len(c.early)
+	}
+	return c.sock.Buffered()
+}
+
+// SendBufferLimit is MaxSendBufferSize, for protocols.
+func (c *TcpConnection) SendBufferLimit() int { return c.MaxSendBufferSize }
