@@ -31,6 +31,7 @@ func Accept(sock *eventloop.Conn, o Options) *TcpConnection {
 		transport: o.Transport,
 		worker:    o.Worker,
 		onGone:    o.OnGone,
+		out:       pending{slot: -1},
 	}
 	c.withDefaults()
 	if c.transport == "" {

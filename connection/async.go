@@ -70,6 +70,7 @@ func NewAsync(remote string) (*AsyncTcpConnection, error) {
 		}
 	}
 	c.target = address
+	c.out.slot = -1
 	c.id = nextID.Add(1)
 	c.transport = c.network
 	c.loop = eventloop.Default()

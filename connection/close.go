@@ -103,6 +103,7 @@ func (c *TcpConnection) finish(err error) {
 		c.linger = 0
 	}
 	c.dropRecv()
+	c.unwatchOutput()
 	c.onDrain = nil
 	if err != nil {
 		slog.Debug("workerman: connection closed", "id", c.id, "remote", addrString(c.RemoteAddr()), "err", err)
@@ -115,6 +116,9 @@ func (c *TcpConnection) finish(err error) {
 		c.counted = false
 		stats.connections.Add(-1)
 		delete(live, c.id)
+		if len(live) == 0 {
+			outputs.stop()
+		}
 	}
 	if c.OnClose != nil {
 		c.guard("OnClose", func() { c.OnClose(c) })

@@ -36,6 +36,7 @@ func (c *TcpConnection) NotifyDrain(fn func()) { c.onDrain = fn }
 // drained runs when the kernel has taken every byte sent so far; queued says
 // some of them had to wait for the socket. Loop-only.
 func (c *TcpConnection) drained(queued bool) {
+	c.unwatchOutput()
 	if c.ending {
 		if c.linger == 0 {
 			c.halfClose()

@@ -54,6 +54,7 @@ func (c *TcpConnection) send(v any, raw bool) error {
 	}
 	buf, err := c.encode(c.sock.OutBuf(), v, raw)
 	c.sock.SetOutBuf(buf)
+	c.watchOutput()
 	if err != nil {
 		return err
 	}

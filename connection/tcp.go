@@ -43,6 +43,7 @@ type TcpConnection struct {
 	target   string // the address a client connection dials, as given to NewAsync
 	uri      string // and the path and query that followed it
 	linger   eventloop.TimerID
+	out      pending // its place in the output sweep
 	onGone   func(*TcpConnection)
 	raw      rawBox
 	h        handler
@@ -70,6 +71,7 @@ func (c *TcpConnection) attach(sock *eventloop.Conn) {
 	if len(c.early) > 0 {
 		sock.Write(c.early)
 		c.early = nil
+		c.watchOutput()
 	}
 	if p, ok := c.protocol.(protocols.Connector); ok {
 		p.OnConnect(c)

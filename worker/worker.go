@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/workerman-go/workerman/connection"
 	"github.com/workerman-go/workerman/internal/eventloop"
@@ -46,6 +47,10 @@ type Worker struct {
 	// (0: connection.DefaultMaxSendBufferSize and DefaultMaxPackageSize).
 	MaxSendBufferSize int
 	MaxPackageSize    int
+	// CloseTimeout and WriteTimeout bound how long a connection's output may
+	// wait for a peer that does not read (0: connection.DefaultCloseTimeout
+	// and DefaultWriteTimeout; negative: no limit).
+	CloseTimeout, WriteTimeout time.Duration
 
 	OnWorkerStart  func(w *Worker)
 	OnWorkerStop   func(w *Worker)
@@ -327,7 +332,8 @@ func (w *Worker) accept(sock *eventloop.Conn) {
 			OnBufferFull:  w.OnBufferFull,
 			OnBufferDrain: w.OnBufferDrain,
 		},
-		Limits:    connection.Limits{MaxSendBufferSize: w.MaxSendBufferSize, MaxPackageSize: w.MaxPackageSize},
+		Limits: connection.Limits{MaxSendBufferSize: w.MaxSendBufferSize, MaxPackageSize: w.MaxPackageSize,
+			CloseTimeout: w.CloseTimeout, WriteTimeout: w.WriteTimeout},
 		Protocol:  w.Protocol,
 		Transport: w.Transport,
 		Worker:    w.DisplayName(),
