@@ -41,6 +41,10 @@
 //	                          for one; past it the connection is closed
 //	LingerTimeout       1 s   how long End waits for the peer to close after
 //	                          its reply is written and the write side shut
+//	CloseTimeout        5 s   how long a closing connection may take to write
+//	                          out its send buffer; then it is destroyed
+//	WriteTimeout       60 s   how long output may wait with the peer taking
+//	                          none of it; then the connection is destroyed
 //
 // Caveats:
 //   - For raw tcp (no protocol) OnMessage receives each read as a []byte
@@ -51,7 +55,8 @@
 //   - A panic in a callback is recovered, logged with its stack, counted in
 //     Stats().Panics, and ends only that connection.
 //   - OnClose runs exactly once, on the loop, whoever closed the connection.
-//   - Close waits for the send buffer to drain; Destroy drops what is unsent.
+//   - Close waits for the send buffer to drain (CloseTimeout at most);
+//     Destroy drops what is unsent.
 //     End is for protocols answering bad input: the reply, a half-close, then
 //     the close.
 //   - Accept, Options, HandleDatagram and PacketOptions are package worker's
