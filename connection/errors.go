@@ -6,6 +6,9 @@ import "errors"
 const (
 	ConnectFail = 1
 	SendFail    = 2
+	// RecvBudgetFail: the connection was closed because the bytes of
+	// incomplete packages the process holds would pass InputBudget.
+	RecvBudgetFail = 3
 )
 
 // sendFullMsg is Workerman's OnError message for a dropped send.

@@ -72,6 +72,11 @@ func (c *TcpConnection) keep(data []byte, off int) {
 		c.dropRecv()
 		return
 	}
+	if !held.take(len(rest) - c.held) {
+		c.overBudget(len(rest))
+		return
+	}
+	c.held = len(rest)
 	if c.recv == nil {
 		c.recv = c.loop.Buffer()
 	}
@@ -83,10 +88,21 @@ func (c *TcpConnection) keep(data []byte, off int) {
 }
 
 func (c *TcpConnection) dropRecv() {
+	held.release(c.held)
+	c.held = 0
 	if c.recv != nil {
 		c.loop.Recycle(c.recv)
 		c.recv = nil
 	}
+}
+
+// overBudget closes a connection whose incomplete package would take the
+// process past its InputBudget; the others keep theirs.
+func (c *TcpConnection) overBudget(n int) {
+	slog.Warn("workerman: closing connection: input budget exhausted", "id", c.id, "remote", addrString(c.RemoteAddr()),
+		"protocol", protocolName(c), "incomplete", n, "held", held.bytes, "budget", InputBudget())
+	c.fail(RecvBudgetFail, "incomplete packages of the process exceed the input budget")
+	c.Destroy()
 }
 
 // reject closes a connection that sent what can never be a valid package.

@@ -33,6 +33,7 @@ type TcpConnection struct {
 	state     any
 
 	recv     []byte // bytes of an incomplete package
+	held     int    // len(recv) as counted in the process's input budget
 	reading  bool   // inside onData: Resume must not re-enter it
 	ending   bool   // End: half-close once flushed
 	closedCb bool
