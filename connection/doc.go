@@ -46,6 +46,10 @@
 //	WriteTimeout       60 s   how long output may wait with the peer taking
 //	                          none of it; then the connection is destroyed
 //
+// And one for the process: InputBudget (256 MiB) caps the bytes of
+// incomplete packages all connections hold together; the read that would
+// pass it closes its connection with OnError(RecvBudgetFail, ...).
+//
 // Caveats:
 //   - For raw tcp (no protocol) OnMessage receives each read as a []byte
 //     valid only until OnMessage returns; copy it to keep it. Send copies, so
