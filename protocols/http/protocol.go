@@ -71,7 +71,7 @@ func orDefault(d, def time.Duration) time.Duration {
 
 // OnConnect starts the header timeout of a new connection.
 func (p *Protocol) OnConnect(c protocols.Conn) {
-	clock.track(p.state(c))
+	track(p.state(c))
 }
 
 // OnClose ends the connection's last request and forgets the connection.
@@ -80,7 +80,7 @@ func (p *Protocol) OnClose(c protocols.Conn) {
 	if !ok {
 		return
 	}
-	clock.untrack(st)
+	untrack(st)
 	if st.req != nil {
 		st.req.finish()
 		st.req = nil
@@ -198,7 +198,7 @@ func (p *Protocol) Encode(dst []byte, v any, c protocols.Conn) ([]byte, error) {
 		case x.isEventStream():
 			st.answered(true)
 			st.phase = phaseStream
-			clock.untrack(st)
+			untrack(st)
 			st.releaseLater()
 			return dst, nil
 		case x.file == nil && x.Header("Transfer-Encoding") != "":

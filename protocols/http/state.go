@@ -1,7 +1,6 @@
 package http
 
 import (
-	"github.com/workerman-go/workerman/internal/eventloop"
 	"github.com/workerman-go/workerman/protocols"
 )
 
@@ -87,7 +86,7 @@ func (st *connState) answered(keepAlive bool) bool {
 
 func (st *connState) enter(ph phase) {
 	st.phase = ph
-	st.since = clock.now()
+	st.since = clock.Now()
 }
 
 // SweepSlot is where the connection keeps its index in the sweeper's set.
@@ -110,5 +109,5 @@ func (st *connState) releaseLater() {
 			st.f.last = headMemo{}
 		}
 	}
-	eventloop.Default().Post(st.release)
+	st.c.Loop().Post(st.release)
 }

@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/workerman-go/workerman/internal/eventloop"
 	"github.com/workerman-go/workerman/internal/sweep"
 )
 
@@ -25,26 +24,14 @@ const (
 	maxSweep = time.Second
 )
 
-var epoch = time.Now()
-
-// sweeper enforces the timeouts of every HTTP connection of the process with
+// clock enforces the timeouts of every HTTP connection of the process with
 // one repeating timer instead of a timer per request: connections stamp
-// phase changes with a coarse clock the sweeper advances, so the request
-// path reads a field instead of the time. Loop-only, like the loop it runs on.
-type sweeper struct {
-	conns   sweep.Set[*connState]
-	victims []*connState
-	timer   eventloop.TimerID
-	every   time.Duration
-	tick    int64 // the coarse clock
+// phase changes with its coarse clock (clock.Now), so the request path reads
+// a field instead of the time. Loop-only, like the loop it runs on.
+var clock = sweep.Sweeper[*connState]{
+	Due: (*connState).expired,
+	Act: (*connState).timeout,
 }
-
-var clock sweeper
-
-// now is the coarse clock: exact to one sweep interval.
-func (s *sweeper) now() int64 { return s.tick }
-
-func nanotime() int64 { return int64(time.Since(epoch)) }
 
 func (p *Protocol) sweepEvery() time.Duration {
 	d := maxSweep
@@ -56,58 +43,17 @@ func (p *Protocol) sweepEvery() time.Duration {
 	return max(d, minSweep)
 }
 
-// track adds a new connection to the sweep, starting the sweep timer when it
-// is the first, or when its protocol wants a finer one.
-func (s *sweeper) track(st *connState) {
+// track adds a new connection to the sweep.
+func track(st *connState) {
 	if st.p.headerTimeout() <= 0 && st.p.idleTimeout() <= 0 {
 		return
 	}
-	every := st.p.sweepEvery()
-	if s.timer == 0 || every < s.every {
-		s.start(every, nanotime())
-	}
-	s.conns.Add(st)
+	clock.Add(st, st.c.Loop(), st.p.sweepEvery())
 	st.enter(phaseHead)
 }
 
-func (s *sweeper) start(every time.Duration, t int64) {
-	l := eventloop.Default()
-	if s.timer != 0 {
-		l.DelTimer(s.timer)
-	}
-	s.every, s.tick = every, t
-	s.timer = l.AddSystemTimer(every, true, s.sweep)
-}
-
 // untrack removes a connection that closed or became an event stream.
-func (s *sweeper) untrack(st *connState) {
-	if st.slot < 0 {
-		return
-	}
-	s.conns.Remove(st)
-	if s.conns.Len() == 0 && s.timer != 0 {
-		eventloop.Default().DelTimer(s.timer)
-		s.timer, s.every = 0, 0
-	}
-}
-
-// sweep closes the connections whose phase outlasted its timeout.
-func (s *sweeper) sweep() {
-	now := nanotime()
-	s.tick = now
-	for _, st := range s.conns.Items() {
-		if st.expired(now) {
-			s.victims = append(s.victims, st)
-		}
-	}
-	for i, st := range s.victims {
-		s.victims[i] = nil
-		st.timeout()
-	}
-	s.victims = s.victims[:0]
-}
-
-type byteCounter interface{ BytesWritten() int64 }
+func untrack(st *connState) { clock.Remove(st) }
 
 func (st *connState) expired(now int64) bool {
 	var limit time.Duration
@@ -120,8 +66,8 @@ func (st *connState) expired(now int64) bool {
 		limit = st.p.idleTimeout()
 		// A response still going out to a slow reader is not idleness, as
 		// long as the reader keeps taking bytes.
-		if bc, ok := st.c.(byteCounter); ok && st.c.SendBufferSize() > 0 {
-			if w := bc.BytesWritten(); w != st.written {
+		if st.c.SendBufferSize() > 0 {
+			if w := st.c.BytesWritten(); w != st.written {
 				st.written = w
 				st.since = now
 				return false

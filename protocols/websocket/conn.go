@@ -8,7 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/workerman-go/workerman/internal/eventloop"
 	"github.com/workerman-go/workerman/protocols"
 )
 
@@ -63,7 +62,7 @@ type connState struct {
 	lastMsg  any
 	scratch  []byte // control frames on their way to SendRaw
 
-	closer eventloop.TimerID // Close's wait for the peer's Close frame
+	closer protocols.TimerID // Close's wait for the peer's Close frame
 	slot   int               // index in the keep-alive set, -1 when not in it
 	heard  bool              // a frame arrived since the last keep-alive ping
 	pinged bool              // a keep-alive ping is unanswered
@@ -90,7 +89,7 @@ func (st *connState) opened() {
 func (st *connState) closed() {
 	st.ep.untrack(st)
 	if st.closer != 0 {
-		eventloop.Default().DelTimer(st.closer)
+		st.c.Loop().DelTimer(st.closer)
 		st.closer = 0
 	}
 }
