@@ -39,7 +39,7 @@ func (c *TcpConnection) parse(b []byte) {
 			return
 		}
 		if n == 0 || n > len(data)-off {
-			if len(data)-off >= c.MaxPackageSize {
+			if len(data)-off >= c.MaxPackageSize && !c.sock.Paused() {
 				c.reading = false
 				c.reject("package too large", "incomplete package reached MaxPackageSize", len(data)-off)
 				return

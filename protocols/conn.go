@@ -109,3 +109,20 @@ type PanicAnswerer interface {
 type GoingAway interface {
 	OnGoingAway(c Conn)
 }
+
+// HoldWhileFull pauses c when its output has reached its send buffer's
+// limit and reports whether it did; once the buffer drains, resume runs
+// (c.ResumeRecv, kept in the protocol's state so that no closure is made per
+// call). A protocol calls it before it frames the next package whose answer
+// it must not lose: a Send over the limit is dropped, so a client that
+// pipelines faster than it reads would otherwise lose answers. Reading then
+// waits, the client's own writes block in its kernel, and memory stays
+// bounded by the limit plus one answer. Loop-only.
+func HoldWhileFull(c Conn, resume func()) bool {
+	if c.SendBufferSize() < c.SendBufferLimit() {
+		return false
+	}
+	c.PauseRecv()
+	c.NotifyDrain(resume)
+	return true
+}

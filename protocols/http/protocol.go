@@ -101,8 +101,14 @@ func init() {
 // Input returns the length of the request at the start of buf once it is
 // whole. A request that can never be served is answered with its error
 // status and Connection: close, and the connection ends (see Conn.End).
+// While the send buffer is at its limit, Input frames nothing and pauses
+// the connection until it drains, so that every pipelined request gets its
+// response, in order.
 func (p *Protocol) Input(buf []byte, c protocols.Conn) (int, error) {
 	st := p.state(c)
+	if protocols.HoldWhileFull(c, st.resume) {
+		return 0, nil // the answer could not be queued: wait for the drain
+	}
 	if st.phase == phaseIdle || st.phase == phaseBusy {
 		st.enter(phaseHead) // the first bytes of the next request
 	}

@@ -42,6 +42,7 @@ type connState struct {
 	written int64  // bytes written at the last sweep, to see a slow reader progress
 	slot    int    // index in the sweeper's set, -1 when not tracked
 	release func() // releaseLater's task, made once
+	resume  func() // c.ResumeRecv, made once, for protocols.HoldWhileFull
 }
 
 // state returns c's state, making it for a connection that did not go
@@ -50,7 +51,7 @@ func (p *Protocol) state(c protocols.Conn) *connState {
 	if st, ok := c.ProtocolState().(*connState); ok {
 		return st
 	}
-	st := &connState{c: c, p: p, slot: -1}
+	st := &connState{c: c, p: p, slot: -1, resume: c.ResumeRecv}
 	c.SetProtocolState(st)
 	return st
 }

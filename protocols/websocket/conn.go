@@ -62,6 +62,7 @@ type connState struct {
 	lastMsg  any
 	scratch  []byte // control frames on their way to SendRaw
 
+	resume func()            // c.ResumeRecv, made once, for protocols.HoldWhileFull
 	closer protocols.TimerID // Close's wait for the peer's Close frame
 	slot   int               // index in the keep-alive set, -1 when not in it
 	heard  bool              // a frame arrived since the last keep-alive ping
@@ -69,7 +70,7 @@ type connState struct {
 }
 
 func newState(c protocols.Conn, ep *endpoint) *connState {
-	st := &connState{c: c, ep: ep, slot: -1}
+	st := &connState{c: c, ep: ep, slot: -1, resume: c.ResumeRecv}
 	c.SetProtocolState(st)
 	return st
 }
@@ -95,8 +96,13 @@ func (st *connState) closed() {
 }
 
 // input frames one frame: its whole length, 0 while its header is
-// incomplete, or an error after answering a broken rule with a Close frame.
+// incomplete (or while the send buffer is at its limit, so that the pong or
+// Close frame it may need is never dropped), or an error after answering a
+// broken rule with a Close frame.
 func (st *connState) input(buf []byte) (int, error) {
+	if protocols.HoldWhileFull(st.c, st.resume) {
+		return 0, nil // a pong or Close frame could not be queued: wait for the drain
+	}
 	h, ok := parseHeader(buf)
 	if !ok {
 		return 0, nil
