@@ -44,3 +44,4 @@ func (c *TcpConnection) DialTarget() (hostport, uri string) { return c.host, c.u
 
 func (u udpProtoConn) Loop() protocols.Loop { return (*protocolLoop)(u.c.pc.Loop()) }
 func (u udpProtoConn) BytesWritten() int64  { return 0 }
+func (u udpProtoConn) Destroy()             {}

@@ -20,6 +20,9 @@ type Conn interface {
 	// End sends b as is, stops reading, half-closes the connection once b is
 	// flushed and closes it after a short linger. Protocols answer bad input with it.
 	End(b []byte)
+	// Destroy closes the connection now, dropping whatever is unsent: for a
+	// peer that stopped reading, whose output would never drain.
+	Destroy()
 	// CloseWhenFlushed stops delivering packages and closes the connection
 	// once everything sent so far (including what the current Encode appends)
 	// has reached the kernel. Safe to call from inside Encode.

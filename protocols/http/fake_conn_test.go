@@ -48,6 +48,7 @@ func (c *fakeConn) SendRaw(b []byte) error {
 }
 func (c *fakeConn) Close(...any)           { c.closed = true }
 func (c *fakeConn) End(b []byte)           { c.ended = append(c.ended, b...); c.closed = true }
+func (c *fakeConn) Destroy()               { c.closed = true }
 func (c *fakeConn) CloseWhenFlushed()      { c.closed = true }
 func (c *fakeConn) SendBufferSize() int    { return c.buffered }
 func (c *fakeConn) SendBufferLimit() int   { return c.sendLimit }

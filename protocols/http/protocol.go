@@ -24,9 +24,20 @@ type Protocol struct {
 	// or from the accept for the first request (DefaultHeaderTimeout).
 	HeaderTimeout time.Duration
 	// IdleTimeout is how long a keep-alive connection may sit between a
-	// response and the next request, and how long a body may pause
-	// (DefaultIdleTimeout). Event streams are exempt.
+	// response and the next request, how long a body may pause, and how
+	// long a response may wait for a client that takes none of its bytes
+	// (DefaultIdleTimeout); such a client is disconnected. Event streams
+	// are exempt.
 	IdleTimeout time.Duration
+	// MinBodyRate is the slowest a request body may arrive, in bytes per
+	// second averaged from the end of its head, once BodyRateGrace has
+	// passed (DefaultMinBodyRate); a slower one gets 408 and the connection
+	// closes. It stops a client that trickles a body to hold the
+	// connection (slowloris on the body), which IdleTimeout alone cannot.
+	MinBodyRate int
+	// BodyRateGrace is how long a body may take before MinBodyRate applies
+	// (DefaultBodyRateGrace).
+	BodyRateGrace time.Duration
 	// MaxRequests, when positive, closes a connection after its response to
 	// that many requests (the last one says Connection: close).
 	MaxRequests int
@@ -61,6 +72,16 @@ func (p *Protocol) headerTimeout() time.Duration {
 	return orDefault(p.HeaderTimeout, DefaultHeaderTimeout)
 }
 func (p *Protocol) idleTimeout() time.Duration { return orDefault(p.IdleTimeout, DefaultIdleTimeout) }
+func (p *Protocol) bodyRateGrace() time.Duration {
+	return orDefault(p.BodyRateGrace, DefaultBodyRateGrace)
+}
+
+func (p *Protocol) minBodyRate() int {
+	if p.MinBodyRate == 0 {
+		return DefaultMinBodyRate
+	}
+	return p.MinBodyRate
+}
 
 func orDefault(d, def time.Duration) time.Duration {
 	if d == 0 {
@@ -101,12 +122,12 @@ func init() {
 // Input returns the length of the request at the start of buf once it is
 // whole. A request that can never be served is answered with its error
 // status and Connection: close, and the connection ends (see Conn.End).
-// While the send buffer is at its limit, Input frames nothing and pauses
-// the connection until it drains, so that every pipelined request gets its
-// response, in order.
+// While the send buffer is at its limit, Input frames no further request
+// and pauses the connection until it drains, so that every pipelined
+// request gets its response, in order.
 func (p *Protocol) Input(buf []byte, c protocols.Conn) (int, error) {
 	st := p.state(c)
-	if protocols.HoldWhileFull(c, st.resume) {
+	if st.phase != phaseBody && protocols.HoldWhileFull(c, st.resume) {
 		return 0, nil // the answer could not be queued: wait for the drain
 	}
 	if st.phase == phaseIdle || st.phase == phaseBusy {
@@ -125,7 +146,11 @@ func (p *Protocol) Input(buf []byte, c protocols.Conn) (int, error) {
 	}
 	if st.f.headDone() {
 		if st.phase != phaseStream {
+			if !hadHead {
+				st.bodyFrom = clock.Now()
+			}
 			st.enter(phaseBody)
+			st.bodyGot = len(buf) - st.f.headLen
 		}
 		if !hadHead && st.f.expect && st.f.minor == 1 {
 			p.continue100(st)

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"net"
 	nethttp "net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/workerman-go/workerman/connection"
 	"github.com/workerman-go/workerman/internal/nettest"
@@ -68,6 +70,73 @@ func TestPipelinedResponsesWaitForAFullSendBufferInsteadOfDropping(t *testing.T)
 		}
 		if p := peak.Load(); p >= limit+1024 {
 			t.Fatalf("the send buffer held %d bytes before a response, limit %d: more than one response past it", p, limit)
+		}
+	})
+}
+
+const reply408 = "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n"
+
+// A body that trickles in a byte at a time never pauses long enough for the
+// idle timeout; the minimum body rate stops it with 408.
+func TestASlowBodyGets408(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
+		p := &http.Protocol{MinBodyRate: 1000, BodyRateGrace: 200 * time.Millisecond}
+		addr := serveHTTP(t, p, func(c *connection.TcpConnection, r *http.Request) {
+			t.Errorf("a body of %d bytes was delivered", len(r.RawBody()))
+		})
+		nc := nettest.Dial(t, addr)
+		fmt.Fprint(nc, "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n")
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() { // a byte every 10 ms: 100 bytes per second, under the rate
+			defer close(done)
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(10 * time.Millisecond):
+				}
+				if _, err := nc.Write([]byte{'x'}); err != nil {
+					return
+				}
+			}
+		}()
+		defer func() { close(stop); <-done }()
+		if got := readAll(t, nc); got != reply408 {
+			t.Fatalf("got %q, want a 408", got)
+		}
+	})
+}
+
+// A connection that sends nothing at all is told 408 at the header timeout,
+// as the manual says, not just dropped.
+func TestASilentConnectionGets408(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
+		addr := serveHTTP(t, &http.Protocol{HeaderTimeout: 100 * time.Millisecond}, sendOK)
+		if got := readAll(t, nettest.Dial(t, addr)); got != reply408 {
+			t.Fatalf("got %q, want a 408", got)
+		}
+	})
+}
+
+// A client that asks for a large response and then reads none of it: once
+// its output has waited the idle timeout without a byte taken, the server
+// drops the connection and what it held, instead of holding both for ever.
+func TestAClientThatStopsReadingIsDropped(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
+		closed := make(chan int, 1)
+		addr := serveHTTP(t, &http.Protocol{IdleTimeout: 200 * time.Millisecond}, func(c *connection.TcpConnection, r *http.Request) {
+			c.Send(strings.Repeat("x", 8<<20)) // one Send is taken whole, past the buffer's limit
+		}, func(w *worker.Worker) {
+			w.OnClose = func(c *connection.TcpConnection) { closed <- c.SendBufferSize() }
+		})
+		nc := nettest.Dial(t, addr)
+		nc.(*net.TCPConn).SetReadBuffer(4 << 10)
+		fmt.Fprint(nc, "GET /big HTTP/1.1\r\nHost: a\r\n\r\n")
+		select {
+		case <-closed:
+		case <-time.After(nettest.Timeout):
+			t.Fatalf("the connection is still open after %v with its response unread", nettest.Timeout)
 		}
 	})
 }

@@ -37,12 +37,17 @@ type connState struct {
 	owe100     bool         // a 100 Continue waits for the responses before it
 	sent100    bool         // the current request was sent its 100 Continue
 
-	phase   phase
-	since   int64  // coarse clock stamp when the phase began (or, for phaseBody, the last read)
-	written int64  // bytes written at the last sweep, to see a slow reader progress
-	slot    int    // index in the sweeper's set, -1 when not tracked
-	release func() // releaseLater's task, made once
-	resume  func() // c.ResumeRecv, made once, for protocols.HoldWhileFull
+	phase    phase
+	since    int64  // coarse clock stamp when the phase began (or, for phaseBody, the last read)
+	bodyFrom int64  // coarse clock stamp when the head of the request with a body ended
+	bodyGot  int    // body bytes received so far
+	written  int64  // bytes written at the last sweep, to see a slow reader progress
+	wroteAt  int64  // when written last moved, or output was first seen waiting
+	writing  bool   // output was waiting at the last sweep
+	stalled  bool   // the sweep found output that the peer stopped taking
+	slot     int    // index in the sweeper's set, -1 when not tracked
+	release  func() // releaseLater's task, made once
+	resume   func() // c.ResumeRecv, made once, for protocols.HoldWhileFull
 }
 
 // state returns c's state, making it for a connection that did not go

@@ -14,8 +14,15 @@ const (
 	// that dribble a head byte by byte (slowloris).
 	DefaultHeaderTimeout = 20 * time.Second
 	// DefaultIdleTimeout is how long a keep-alive connection may wait for its
-	// next request, and how long a request body may pause between reads.
+	// next request, how long a request body may pause between reads, and how
+	// long output may wait for a client that takes none of it.
 	DefaultIdleTimeout = 60 * time.Second
+	// DefaultMinBodyRate (bytes per second) and DefaultBodyRateGrace: a
+	// body must average at least that rate once the grace has passed, as
+	// Kestrel's MinRequestBodyDataRate asks by default. An upload over a
+	// link of 2 kbit/s still passes.
+	DefaultMinBodyRate   = 240
+	DefaultBodyRateGrace = 5 * time.Second
 )
 
 // Sweep intervals: a quarter of the shortest timeout, within these bounds.
@@ -35,7 +42,7 @@ var clock = sweep.Sweeper[*connState]{
 
 func (p *Protocol) sweepEvery() time.Duration {
 	d := maxSweep
-	for _, t := range [...]time.Duration{p.headerTimeout(), p.idleTimeout()} {
+	for _, t := range [...]time.Duration{p.headerTimeout(), p.idleTimeout(), p.bodyRateGrace()} {
 		if t > 0 {
 			d = min(d, t/4)
 		}
@@ -45,7 +52,7 @@ func (p *Protocol) sweepEvery() time.Duration {
 
 // track adds a new connection to the sweep.
 func track(st *connState) {
-	if st.p.headerTimeout() <= 0 && st.p.idleTimeout() <= 0 {
+	if st.p.headerTimeout() <= 0 && st.p.idleTimeout() <= 0 && st.p.minBodyRate() <= 0 {
 		return
 	}
 	clock.Add(st, st.c.Loop(), st.p.sweepEvery())
@@ -56,38 +63,75 @@ func track(st *connState) {
 func untrack(st *connState) { clock.Remove(st) }
 
 func (st *connState) expired(now int64) bool {
+	if st.c.SendBufferSize() > 0 {
+		if st.stall(now) {
+			st.stalled = true
+			return true
+		}
+		if st.phase == phaseIdle {
+			return false // a response still going out is not idleness
+		}
+	} else {
+		st.writing = false
+	}
 	var limit time.Duration
 	switch st.phase {
 	case phaseHead:
 		limit = st.p.headerTimeout()
 	case phaseBody:
+		if st.tooSlow(now) {
+			return true
+		}
 		limit = st.p.idleTimeout()
 	case phaseIdle:
 		limit = st.p.idleTimeout()
-		// A response still going out to a slow reader is not idleness, as
-		// long as the reader keeps taking bytes.
-		if st.c.SendBufferSize() > 0 {
-			if w := st.c.BytesWritten(); w != st.written {
-				st.written = w
-				st.since = now
-				return false
-			}
-		}
 	default:
 		return false
 	}
 	return limit > 0 && now-st.since >= int64(limit)
 }
 
+// stall reports whether output has waited IdleTimeout with no byte taken
+// by the peer: a client that stopped reading. One that reads slowly moves
+// the count, and an idle keep-alive connection's clock starts again then.
+func (st *connState) stall(now int64) bool {
+	if w := st.c.BytesWritten(); w != st.written || !st.writing {
+		st.written, st.wroteAt, st.writing = w, now, true
+		if st.phase == phaseIdle {
+			st.since = now
+		}
+		return false
+	}
+	idle := st.p.idleTimeout()
+	return idle > 0 && now-st.wroteAt >= int64(idle)
+}
+
+// tooSlow reports whether a body, past its grace, averages under
+// MinBodyRate. A client waiting for its 100 Continue is not sending.
+func (st *connState) tooSlow(now int64) bool {
+	rate, grace := st.p.minBodyRate(), st.p.bodyRateGrace()
+	elapsed := now - st.bodyFrom
+	if rate <= 0 || st.owe100 || elapsed < int64(grace) {
+		return false
+	}
+	return float64(st.bodyGot) < float64(rate)*float64(elapsed)/float64(time.Second)
+}
+
 var reply408 = []byte("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n")
 
-// timeout ends a connection that waited too long. A client that started a
-// request is told why; an idle keep-alive connection is simply closed.
+// timeout ends a connection that waited too long. A client that stopped
+// reading is dropped with what it did not take, an idle keep-alive
+// connection is simply closed, and any other client (one that sent nothing
+// since it connected included) is told 408 first.
 func (st *connState) timeout() {
-	slog.Debug("workerman: http timeout", "id", st.c.ID(), "remote", st.c.RemoteAddr(), "phase", st.phase)
-	if st.phase == phaseIdle || (st.phase == phaseHead && !st.f.started()) {
+	switch {
+	case st.stalled:
+		slog.Debug("workerman: http client stopped reading", "id", st.c.ID(), "remote", st.c.RemoteAddr(), "unsent", st.c.SendBufferSize())
+		st.c.Destroy()
+	case st.phase == phaseIdle:
 		st.c.Close()
-		return
+	default:
+		slog.Debug("workerman: http timeout", "id", st.c.ID(), "remote", st.c.RemoteAddr(), "phase", st.phase)
+		st.c.End(reply408)
 	}
-	st.c.End(reply408)
 }

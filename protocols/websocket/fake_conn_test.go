@@ -34,6 +34,7 @@ func (c *fakeConn) SendRaw(b []byte) error {
 }
 func (c *fakeConn) Close(...any)           { c.closed = true }
 func (c *fakeConn) End(b []byte)           { c.out = append(c.out, b...); c.closed = true }
+func (c *fakeConn) Destroy()               { c.closed = true }
 func (c *fakeConn) CloseWhenFlushed()      { c.closed = true }
 func (c *fakeConn) SendBufferSize() int    { return len(c.out) }
 func (c *fakeConn) SendBufferLimit() int   { return 1 << 20 }
