@@ -45,3 +45,17 @@ func (c *TcpConnection) DialTarget() (hostport, uri string) { return c.host, c.u
 func (u udpProtoConn) Loop() protocols.Loop { return (*protocolLoop)(u.c.pc.Loop()) }
 func (u udpProtoConn) BytesWritten() int64  { return 0 }
 func (u udpProtoConn) Destroy()             {}
+
+// panicked ends a connection whose OnMessage panicked: a protocol that
+// answers such a failure (protocols.PanicAnswerer: HTTP's 500) does so after
+// what was already sent; any other connection is destroyed. Loop-only.
+func (c *TcpConnection) panicked() {
+	if a, ok := c.protocol.(protocols.PanicAnswerer); ok && c.Status() == StatusEstablished {
+		a.OnPanic(c)
+		if c.Status() == StatusEstablished {
+			c.Destroy() // the protocol did not end it
+		}
+		return
+	}
+	c.Destroy()
+}

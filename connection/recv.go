@@ -102,7 +102,7 @@ func (c *TcpConnection) deliver(msg any) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.loop.Recovered("OnMessage", r)
-			c.Destroy()
+			c.panicked()
 		}
 	}()
 	if c.OnMessage != nil {

@@ -108,13 +108,26 @@ func (p *Protocol) OnClose(c protocols.Conn) {
 	}
 }
 
+// OnPanic answers the request whose OnMessage panicked with 500, after the
+// responses already sent to earlier ones, and ends the connection. A request
+// whose response had begun (a chunked one, an event stream) cannot be told
+// so: what it got is flushed and the connection closes.
+func (p *Protocol) OnPanic(c protocols.Conn) {
+	st := p.state(c)
+	if len(st.pending) == 0 || st.chunking || st.phase == phaseStream {
+		c.Close()
+		return
+	}
+	c.End(replies[500])
+}
+
 var (
 	reply100 = []byte("HTTP/1.1 100 Continue\r\n\r\n")
 	replies  = map[int][]byte{}
 )
 
 func init() {
-	for _, s := range []int{400, 408, 413, 431, 501, 505} {
+	for _, s := range []int{400, 408, 413, 431, 500, 501, 505} {
 		replies[s] = fmt.Appendf(nil, "HTTP/1.1 %d %s\r\nConnection: close\r\n\r\n", s, reasonPhrases[s])
 	}
 }

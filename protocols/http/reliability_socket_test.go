@@ -140,3 +140,23 @@ func TestAClientThatStopsReadingIsDropped(t *testing.T) {
 		}
 	})
 }
+
+// A handler that panics on the second of three pipelined requests: the first
+// still gets its response, the second a 500, and the connection then closes.
+func TestAPanickingHandlerAnswers500AfterEarlierResponses(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
+		addr := serveHTTP(t, nil, func(c *connection.TcpConnection, r *http.Request) {
+			if r.Path() == "/panic" {
+				panic("handler failed")
+			}
+			c.Send(r.Path())
+		})
+		nc := nettest.Dial(t, addr)
+		fmt.Fprint(nc, "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /panic HTTP/1.1\r\nHost: a\r\n\r\nGET /c HTTP/1.1\r\nHost: a\r\n\r\n")
+		want := "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: 2\r\n\r\n/a" +
+			"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n\r\n"
+		if got := readAll(t, nc); got != want {
+			t.Fatalf("got %q\nwant %q", got, want)
+		}
+	})
+}

@@ -114,6 +114,9 @@ func (cl *Client) OnClose(c protocols.Conn) {
 	}
 }
 
+// OnPanic is as Protocol.OnPanic.
+func (cl *Client) OnPanic(c protocols.Conn) { cl.state(c).panicked() }
+
 // Input frames the server's handshake response, then one frame at a time.
 func (cl *Client) Input(buf []byte, c protocols.Conn) (int, error) {
 	st := cl.state(c)

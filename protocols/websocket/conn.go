@@ -224,6 +224,17 @@ func (st *connState) message(op byte, payload []byte) (any, error) {
 	return s, nil
 }
 
+// panicked answers a message whose OnMessage panicked: a Close frame with
+// 1011 after what was already sent, then the connection ends; before the
+// handshake completes there is no WebSocket to tell.
+func (st *connState) panicked() {
+	if !st.open {
+		st.c.Close()
+		return
+	}
+	st.fail(CloseInternalError, "the server failed to handle a message")
+}
+
 // control sends a control frame (a pong, a keep-alive ping).
 func (st *connState) control(op byte, payload []byte) {
 	st.scratch = appendFrame(st.scratch[:0], op, payload, st.ep.client)

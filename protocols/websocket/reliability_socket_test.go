@@ -52,3 +52,30 @@ func TestPongsWaitForAFullSendBufferInsteadOfDropping(t *testing.T) {
 		p.expectEOF()
 	})
 }
+
+// A handler that panics on a message: the client is told 1011 in a Close
+// frame, after the echo of the message before it.
+func TestAPanickingHandlerSendsClose1011(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
+		addr := serveWS(t, nil, func(w *worker.Worker) {
+			w.OnMessage = func(c *connection.TcpConnection, data any) {
+				if data == "panic" {
+					panic("handler failed")
+				}
+				c.Send(data)
+			}
+		})
+		p := open(t, addr)
+		var b bytes.Buffer
+		b.Write(clientFrame(0x81, []byte("hello"), [4]byte{1, 2, 3, 4}))
+		b.Write(clientFrame(0x81, []byte("panic"), [4]byte{1, 2, 3, 4}))
+		p.Write(b.Bytes())
+		if f := p.read(); f.op() != 0x1 || f.payload != "hello" {
+			t.Fatalf("first frame: opcode %#x payload %q, want the echo of hello", f.op(), f.payload)
+		}
+		if f := p.read(); f.op() != 0x8 || f.closeCode() != 1011 {
+			t.Fatalf("then: opcode %#x code %d, want a Close frame with 1011", f.op(), f.closeCode())
+		}
+		p.expectEOF()
+	})
+}
