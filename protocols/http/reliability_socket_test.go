@@ -160,3 +160,24 @@ func TestAPanickingHandlerAnswers500AfterEarlierResponses(t *testing.T) {
 		}
 	})
 }
+
+// RFC 9112: an empty line before a request line is ignored (section 2.2), as
+// after a POST whose client added a CRLF to its body; a Host that is no
+// authority is 400 (section 3.2).
+func TestEmptyLinesBeforeARequestAndBadHosts(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
+		addr := serveHTTP(t, nil, func(c *connection.TcpConnection, r *http.Request) { c.Send(r.Path()) })
+		nc := nettest.Dial(t, addr)
+		fmt.Fprint(nc, "POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+		want := "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: 2\r\n\r\n/a" +
+			"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: 2\r\n\r\n/b"
+		if got := readAll(t, nc); got != want {
+			t.Fatalf("got %q\nwant %q", got, want)
+		}
+		nc = nettest.Dial(t, addr)
+		fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: a b\r\n\r\n")
+		if got := readAll(t, nc); got != "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n" {
+			t.Fatalf("Host: a b got %q, want a 400", got)
+		}
+	})
+}
