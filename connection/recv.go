@@ -39,7 +39,7 @@ func (c *TcpConnection) parse(b []byte) {
 			return
 		}
 		if n == 0 || n > len(data)-off {
-			if len(data)-off >= c.MaxPackageSize {
+			if len(data)-off >= c.MaxPackageSize && !c.sock.Paused() {
 				c.reading = false
 				c.reject("package too large", "incomplete package reached MaxPackageSize", len(data)-off)
 				return
@@ -118,7 +118,7 @@ func (c *TcpConnection) deliver(msg any) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.loop.Recovered("OnMessage", r)
-			c.Destroy()
+			c.panicked()
 		}
 	}()
 	if c.OnMessage != nil {

@@ -3,49 +3,10 @@ package protocols
 import (
 	"errors"
 	"fmt"
-	"net"
 	"regexp"
 	"sort"
 	"sync"
 )
-
-// Conn is what a protocol sees of a connection. Its methods run on the loop.
-type Conn interface {
-	// ID identifies the connection within its process.
-	ID() uint64
-	// PackageLimit is the largest package the connection accepts (its MaxPackageSize).
-	PackageLimit() int
-	// Send encodes v with the connection's protocol and queues it.
-	Send(v any) error
-	// SendRaw queues b as is, bypassing Encode.
-	SendRaw(b []byte) error
-	// Close sends data, then closes once the send buffer is flushed.
-	Close(data ...any)
-	// End sends b as is, stops reading, half-closes the connection once b is
-	// flushed and closes it after a short linger. Protocols answer bad input with it.
-	End(b []byte)
-	// CloseWhenFlushed stops delivering packages and closes the connection
-	// once everything sent so far (including what the current Encode appends)
-	// has reached the kernel. Safe to call from inside Encode.
-	CloseWhenFlushed()
-	// SendBufferSize is the number of bytes waiting to be written, and
-	// SendBufferLimit the connection's MaxSendBufferSize.
-	SendBufferSize() int
-	SendBufferLimit() int
-	// NotifyDrain runs fn once on the loop, the next time the send buffer is
-	// empty; a protocol streaming a large body uses it to write the next piece.
-	NotifyDrain(fn func())
-	// PauseRecv stops delivering packages (and reading); ResumeRecv delivers
-	// the ones already received, then reads again. A protocol pauses while
-	// a response is still being streamed, so that pipelined requests wait.
-	PauseRecv()
-	ResumeRecv()
-	// ProtocolState and SetProtocolState keep the protocol's per-connection state.
-	ProtocolState() any
-	SetProtocolState(v any)
-	RemoteAddr() net.Addr
-	LocalAddr() net.Addr
-}
 
 // Protocol turns a byte stream into packages and values into bytes. The loop
 // calls Input on the bytes received so far: it returns the length of the first
@@ -62,16 +23,6 @@ type Protocol interface {
 	Input(buf []byte, c Conn) (int, error)
 	Decode(pkg []byte, c Conn) (any, error)
 	Encode(dst []byte, v any, c Conn) ([]byte, error)
-}
-
-// Connector is implemented by protocols that act when a connection opens.
-type Connector interface {
-	OnConnect(c Conn)
-}
-
-// Closer is implemented by protocols that clean up when a connection closes.
-type Closer interface {
-	OnClose(c Conn)
 }
 
 // ErrUnknownScheme is returned by Lookup's callers for a scheme with no protocol.

@@ -3,21 +3,24 @@ package http
 import (
 	"net"
 
+	"github.com/workerman-go/workerman/internal/prototest"
 	"github.com/workerman-go/workerman/protocols"
 )
 
 // fakeConn is a protocols.Conn that records what the protocol does to it, for
 // tests that drive Input, Decode and Encode by hand, with no socket.
 type fakeConn struct {
-	limit     int // PackageLimit
-	sendLimit int // SendBufferLimit
-	buffered  int // SendBufferSize: what SendRaw added since the test last drained
+	limit     int   // PackageLimit
+	sendLimit int   // SendBufferLimit
+	buffered  int   // SendBufferSize: what SendRaw added since the test last drained
+	written   int64 // BytesWritten: what the test says the kernel took
 	state     any
 	out       []byte // Send (events) and SendRaw
 	ended     []byte // End
 	drain     func() // NotifyDrain
 	closed    bool   // Close, End or CloseWhenFlushed
 	paused    bool   // PauseRecv
+	loop      prototest.Loop
 }
 
 var _ protocols.Conn = (*fakeConn)(nil)
@@ -45,12 +48,15 @@ func (c *fakeConn) SendRaw(b []byte) error {
 }
 func (c *fakeConn) Close(...any)           { c.closed = true }
 func (c *fakeConn) End(b []byte)           { c.ended = append(c.ended, b...); c.closed = true }
+func (c *fakeConn) Destroy()               { c.closed = true }
 func (c *fakeConn) CloseWhenFlushed()      { c.closed = true }
 func (c *fakeConn) SendBufferSize() int    { return c.buffered }
 func (c *fakeConn) SendBufferLimit() int   { return c.sendLimit }
 func (c *fakeConn) NotifyDrain(fn func())  { c.drain = fn }
 func (c *fakeConn) PauseRecv()             { c.paused = true }
 func (c *fakeConn) ResumeRecv()            { c.paused = false }
+func (c *fakeConn) Loop() protocols.Loop   { return &c.loop }
+func (c *fakeConn) BytesWritten() int64    { return c.written }
 func (c *fakeConn) ProtocolState() any     { return c.state }
 func (c *fakeConn) SetProtocolState(v any) { c.state = v }
 func (c *fakeConn) RemoteAddr() net.Addr {

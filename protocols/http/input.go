@@ -37,6 +37,7 @@ func bad(status int, format string, args ...any) *badRequest {
 // start each time.
 type framer struct {
 	lineAt   int // where the first line not yet checked starts
+	lead     int // bytes of empty lines before the request line
 	searched int // bytes of that line already searched for its LF
 	hosts    int // Host fields so far
 	cls      int // Content-Length fields so far
@@ -124,7 +125,11 @@ func (f *framer) findHead(buf []byte, headLimit, pkgLimit int) *badRequest {
 		lf += from
 		line, ok := lineBefore(buf, f.lineAt, lf)
 		switch {
-		case f.lineAt == 0:
+		case f.lineAt == f.lead && ok && len(line) == 0:
+			// An empty line before the request line is ignored (RFC 9112
+			// section 2.2), as a client may send one after a body.
+			f.lead = lf + 1
+		case f.lineAt == f.lead:
 			if !ok {
 				return bad(400, "request line does not end with CRLF")
 			}
@@ -206,6 +211,9 @@ func (f *framer) field(line []byte, pkgLimit int) *badRequest {
 	case 4:
 		if equalFold(name, "host") {
 			f.hosts++
+			if !validHost(value) {
+				return bad(400, "invalid Host %q", value)
+			}
 		}
 	case 6:
 		if equalFold(name, "expect") && equalFold(value, "100-continue") {
@@ -492,6 +500,60 @@ var tokenTable = func() (t [256]bool) {
 
 // valueTable holds the bytes a field value may contain (RFC 9110 section
 // 5.5): tab, visible ASCII, space and obs-text; no other control byte.
+// validHost reports whether a Host value is an authority without userinfo
+// (RFC 9112 section 3.2, RFC 3986 section 3.2): a reg-name, IPv4 address or
+// bracketed IP literal, with an optional port. It may be empty.
+func validHost(v []byte) bool {
+	host := v
+	if len(v) > 0 && v[0] == '[' {
+		end := bytes.IndexByte(v, ']')
+		if end < 0 {
+			return false
+		}
+		for _, c := range v[1:end] {
+			if !hostTable[c] && c != ':' {
+				return false
+			}
+		}
+		host, v = nil, v[end+1:]
+		if len(v) > 0 && v[0] != ':' {
+			return false
+		}
+	}
+	if i := bytes.IndexByte(v, ':'); i >= 0 {
+		for _, c := range v[i+1:] {
+			if !isDigit(c) {
+				return false
+			}
+		}
+		if host != nil {
+			host = v[:i]
+		}
+	}
+	for _, c := range host {
+		if !hostTable[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// hostTable holds the bytes of a reg-name: unreserved, sub-delims and the
+// percent of pct-encoded.
+var hostTable = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+		t[c-'a'+'A'] = true
+	}
+	for _, c := range "-._~%!$&'()*+,;=" {
+		t[c] = true
+	}
+	return t
+}()
+
 var valueTable = func() (t [256]bool) {
 	for c := range t {
 		t[c] = c == '\t' || (c >= ' ' && c != 0x7f)

@@ -24,9 +24,20 @@ type Protocol struct {
 	// or from the accept for the first request (DefaultHeaderTimeout).
 	HeaderTimeout time.Duration
 	// IdleTimeout is how long a keep-alive connection may sit between a
-	// response and the next request, and how long a body may pause
-	// (DefaultIdleTimeout). Event streams are exempt.
+	// response and the next request, how long a body may pause, and how
+	// long a response may wait for a client that takes none of its bytes
+	// (DefaultIdleTimeout); such a client is disconnected. Event streams
+	// are exempt.
 	IdleTimeout time.Duration
+	// MinBodyRate is the slowest a request body may arrive, in bytes per
+	// second averaged from the end of its head, once BodyRateGrace has
+	// passed (DefaultMinBodyRate); a slower one gets 408 and the connection
+	// closes. It stops a client that trickles a body to hold the
+	// connection (slowloris on the body), which IdleTimeout alone cannot.
+	MinBodyRate int
+	// BodyRateGrace is how long a body may take before MinBodyRate applies
+	// (DefaultBodyRateGrace).
+	BodyRateGrace time.Duration
 	// MaxRequests, when positive, closes a connection after its response to
 	// that many requests (the last one says Connection: close).
 	MaxRequests int
@@ -61,6 +72,16 @@ func (p *Protocol) headerTimeout() time.Duration {
 	return orDefault(p.HeaderTimeout, DefaultHeaderTimeout)
 }
 func (p *Protocol) idleTimeout() time.Duration { return orDefault(p.IdleTimeout, DefaultIdleTimeout) }
+func (p *Protocol) bodyRateGrace() time.Duration {
+	return orDefault(p.BodyRateGrace, DefaultBodyRateGrace)
+}
+
+func (p *Protocol) minBodyRate() int {
+	if p.MinBodyRate == 0 {
+		return DefaultMinBodyRate
+	}
+	return p.MinBodyRate
+}
 
 func orDefault(d, def time.Duration) time.Duration {
 	if d == 0 {
@@ -71,7 +92,7 @@ func orDefault(d, def time.Duration) time.Duration {
 
 // OnConnect starts the header timeout of a new connection.
 func (p *Protocol) OnConnect(c protocols.Conn) {
-	clock.track(p.state(c))
+	track(p.state(c))
 }
 
 // OnClose ends the connection's last request and forgets the connection.
@@ -80,11 +101,24 @@ func (p *Protocol) OnClose(c protocols.Conn) {
 	if !ok {
 		return
 	}
-	clock.untrack(st)
+	untrack(st)
 	if st.req != nil {
 		st.req.finish()
 		st.req = nil
 	}
+}
+
+// OnPanic answers the request whose OnMessage panicked with 500, after the
+// responses already sent to earlier ones, and ends the connection. A request
+// whose response had begun (a chunked one, an event stream) cannot be told
+// so: what it got is flushed and the connection closes.
+func (p *Protocol) OnPanic(c protocols.Conn) {
+	st := p.state(c)
+	if len(st.pending) == 0 || st.chunking || st.phase == phaseStream {
+		c.Close()
+		return
+	}
+	c.End(replies[500])
 }
 
 var (
@@ -93,7 +127,7 @@ var (
 )
 
 func init() {
-	for _, s := range []int{400, 408, 413, 431, 501, 505} {
+	for _, s := range []int{400, 408, 413, 431, 500, 501, 505} {
 		replies[s] = fmt.Appendf(nil, "HTTP/1.1 %d %s\r\nConnection: close\r\n\r\n", s, reasonPhrases[s])
 	}
 }
@@ -101,8 +135,14 @@ func init() {
 // Input returns the length of the request at the start of buf once it is
 // whole. A request that can never be served is answered with its error
 // status and Connection: close, and the connection ends (see Conn.End).
+// While the send buffer is at its limit, Input frames no further request
+// and pauses the connection until it drains, so that every pipelined
+// request gets its response, in order.
 func (p *Protocol) Input(buf []byte, c protocols.Conn) (int, error) {
 	st := p.state(c)
+	if st.phase != phaseBody && protocols.HoldWhileFull(c, st.resume) {
+		return 0, nil // the answer could not be queued: wait for the drain
+	}
 	if st.phase == phaseIdle || st.phase == phaseBusy {
 		st.enter(phaseHead) // the first bytes of the next request
 	}
@@ -119,7 +159,11 @@ func (p *Protocol) Input(buf []byte, c protocols.Conn) (int, error) {
 	}
 	if st.f.headDone() {
 		if st.phase != phaseStream {
+			if !hadHead {
+				st.bodyFrom = clock.Now()
+			}
 			st.enter(phaseBody)
+			st.bodyGot = len(buf) - st.f.headLen
 		}
 		if !hadHead && st.f.expect && st.f.minor == 1 {
 			p.continue100(st)
@@ -198,7 +242,7 @@ func (p *Protocol) Encode(dst []byte, v any, c protocols.Conn) ([]byte, error) {
 		case x.isEventStream():
 			st.answered(true)
 			st.phase = phaseStream
-			clock.untrack(st)
+			untrack(st)
 			st.releaseLater()
 			return dst, nil
 		case x.file == nil && x.Header("Transfer-Encoding") != "":

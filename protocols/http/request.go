@@ -16,8 +16,6 @@ import (
 	"sync"
 
 	"github.com/valyala/fasthttp"
-
-	"github.com/workerman-go/workerman/internal/eventloop"
 )
 
 // MaxUploadParts caps the parts (fields and files) of a multipart body.
@@ -151,7 +149,7 @@ func (r *Request) finishLater() {
 		}
 	}
 	r.finishing = true
-	eventloop.Default().Post(r.finishFn)
+	r.st.c.Loop().Post(r.finishFn)
 }
 
 // Method is the request method, e.g. "GET".

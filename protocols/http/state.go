@@ -1,7 +1,6 @@
 package http
 
 import (
-	"github.com/workerman-go/workerman/internal/eventloop"
 	"github.com/workerman-go/workerman/protocols"
 )
 
@@ -38,11 +37,17 @@ type connState struct {
 	owe100     bool         // a 100 Continue waits for the responses before it
 	sent100    bool         // the current request was sent its 100 Continue
 
-	phase   phase
-	since   int64  // coarse clock stamp when the phase began (or, for phaseBody, the last read)
-	written int64  // bytes written at the last sweep, to see a slow reader progress
-	slot    int    // index in the sweeper's set, -1 when not tracked
-	release func() // releaseLater's task, made once
+	phase    phase
+	since    int64  // coarse clock stamp when the phase began (or, for phaseBody, the last read)
+	bodyFrom int64  // coarse clock stamp when the head of the request with a body ended
+	bodyGot  int    // body bytes received so far
+	written  int64  // bytes written at the last sweep, to see a slow reader progress
+	wroteAt  int64  // when written last moved, or output was first seen waiting
+	writing  bool   // output was waiting at the last sweep
+	stalled  bool   // the sweep found output that the peer stopped taking
+	slot     int    // index in the sweeper's set, -1 when not tracked
+	release  func() // releaseLater's task, made once
+	resume   func() // c.ResumeRecv, made once, for protocols.HoldWhileFull
 }
 
 // state returns c's state, making it for a connection that did not go
@@ -51,7 +56,7 @@ func (p *Protocol) state(c protocols.Conn) *connState {
 	if st, ok := c.ProtocolState().(*connState); ok {
 		return st
 	}
-	st := &connState{c: c, p: p, slot: -1}
+	st := &connState{c: c, p: p, slot: -1, resume: c.ResumeRecv}
 	c.SetProtocolState(st)
 	return st
 }
@@ -87,7 +92,7 @@ func (st *connState) answered(keepAlive bool) bool {
 
 func (st *connState) enter(ph phase) {
 	st.phase = ph
-	st.since = clock.now()
+	st.since = clock.Now()
 }
 
 // SweepSlot is where the connection keeps its index in the sweeper's set.
@@ -110,5 +115,5 @@ func (st *connState) releaseLater() {
 			st.f.last = headMemo{}
 		}
 	}
-	eventloop.Default().Post(st.release)
+	st.c.Loop().Post(st.release)
 }

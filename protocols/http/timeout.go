@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/workerman-go/workerman/internal/eventloop"
 	"github.com/workerman-go/workerman/internal/sweep"
 )
 
@@ -15,8 +14,15 @@ const (
 	// that dribble a head byte by byte (slowloris).
 	DefaultHeaderTimeout = 20 * time.Second
 	// DefaultIdleTimeout is how long a keep-alive connection may wait for its
-	// next request, and how long a request body may pause between reads.
+	// next request, how long a request body may pause between reads, and how
+	// long output may wait for a client that takes none of it.
 	DefaultIdleTimeout = 60 * time.Second
+	// DefaultMinBodyRate (bytes per second) and DefaultBodyRateGrace: a
+	// body must average at least that rate once the grace has passed, as
+	// Kestrel's MinRequestBodyDataRate asks by default. An upload over a
+	// link of 2 kbit/s still passes.
+	DefaultMinBodyRate   = 240
+	DefaultBodyRateGrace = 5 * time.Second
 )
 
 // Sweep intervals: a quarter of the shortest timeout, within these bounds.
@@ -25,30 +31,18 @@ const (
 	maxSweep = time.Second
 )
 
-var epoch = time.Now()
-
-// sweeper enforces the timeouts of every HTTP connection of the process with
+// clock enforces the timeouts of every HTTP connection of the process with
 // one repeating timer instead of a timer per request: connections stamp
-// phase changes with a coarse clock the sweeper advances, so the request
-// path reads a field instead of the time. Loop-only, like the loop it runs on.
-type sweeper struct {
-	conns   sweep.Set[*connState]
-	victims []*connState
-	timer   eventloop.TimerID
-	every   time.Duration
-	tick    int64 // the coarse clock
+// phase changes with its coarse clock (clock.Now), so the request path reads
+// a field instead of the time. Loop-only, like the loop it runs on.
+var clock = sweep.Sweeper[*connState]{
+	Due: (*connState).expired,
+	Act: (*connState).timeout,
 }
-
-var clock sweeper
-
-// now is the coarse clock: exact to one sweep interval.
-func (s *sweeper) now() int64 { return s.tick }
-
-func nanotime() int64 { return int64(time.Since(epoch)) }
 
 func (p *Protocol) sweepEvery() time.Duration {
 	d := maxSweep
-	for _, t := range [...]time.Duration{p.headerTimeout(), p.idleTimeout()} {
+	for _, t := range [...]time.Duration{p.headerTimeout(), p.idleTimeout(), p.bodyRateGrace()} {
 		if t > 0 {
 			d = min(d, t/4)
 		}
@@ -56,92 +50,88 @@ func (p *Protocol) sweepEvery() time.Duration {
 	return max(d, minSweep)
 }
 
-// track adds a new connection to the sweep, starting the sweep timer when it
-// is the first, or when its protocol wants a finer one.
-func (s *sweeper) track(st *connState) {
-	if st.p.headerTimeout() <= 0 && st.p.idleTimeout() <= 0 {
+// track adds a new connection to the sweep.
+func track(st *connState) {
+	if st.p.headerTimeout() <= 0 && st.p.idleTimeout() <= 0 && st.p.minBodyRate() <= 0 {
 		return
 	}
-	every := st.p.sweepEvery()
-	if s.timer == 0 || every < s.every {
-		s.start(every, nanotime())
-	}
-	s.conns.Add(st)
+	clock.Add(st, st.c.Loop(), st.p.sweepEvery())
 	st.enter(phaseHead)
 }
 
-func (s *sweeper) start(every time.Duration, t int64) {
-	l := eventloop.Default()
-	if s.timer != 0 {
-		l.DelTimer(s.timer)
-	}
-	s.every, s.tick = every, t
-	s.timer = l.AddSystemTimer(every, true, s.sweep)
-}
-
 // untrack removes a connection that closed or became an event stream.
-func (s *sweeper) untrack(st *connState) {
-	if st.slot < 0 {
-		return
-	}
-	s.conns.Remove(st)
-	if s.conns.Len() == 0 && s.timer != 0 {
-		eventloop.Default().DelTimer(s.timer)
-		s.timer, s.every = 0, 0
-	}
-}
-
-// sweep closes the connections whose phase outlasted its timeout.
-func (s *sweeper) sweep() {
-	now := nanotime()
-	s.tick = now
-	for _, st := range s.conns.Items() {
-		if st.expired(now) {
-			s.victims = append(s.victims, st)
-		}
-	}
-	for i, st := range s.victims {
-		s.victims[i] = nil
-		st.timeout()
-	}
-	s.victims = s.victims[:0]
-}
-
-type byteCounter interface{ BytesWritten() int64 }
+func untrack(st *connState) { clock.Remove(st) }
 
 func (st *connState) expired(now int64) bool {
+	if st.c.SendBufferSize() > 0 {
+		if st.stall(now) {
+			st.stalled = true
+			return true
+		}
+		if st.phase == phaseIdle {
+			return false // a response still going out is not idleness
+		}
+	} else {
+		st.writing = false
+	}
 	var limit time.Duration
 	switch st.phase {
 	case phaseHead:
 		limit = st.p.headerTimeout()
 	case phaseBody:
+		if st.tooSlow(now) {
+			return true
+		}
 		limit = st.p.idleTimeout()
 	case phaseIdle:
 		limit = st.p.idleTimeout()
-		// A response still going out to a slow reader is not idleness, as
-		// long as the reader keeps taking bytes.
-		if bc, ok := st.c.(byteCounter); ok && st.c.SendBufferSize() > 0 {
-			if w := bc.BytesWritten(); w != st.written {
-				st.written = w
-				st.since = now
-				return false
-			}
-		}
 	default:
 		return false
 	}
 	return limit > 0 && now-st.since >= int64(limit)
 }
 
+// stall reports whether output has waited IdleTimeout with no byte taken
+// by the peer: a client that stopped reading. One that reads slowly moves
+// the count, and an idle keep-alive connection's clock starts again then.
+func (st *connState) stall(now int64) bool {
+	if w := st.c.BytesWritten(); w != st.written || !st.writing {
+		st.written, st.wroteAt, st.writing = w, now, true
+		if st.phase == phaseIdle {
+			st.since = now
+		}
+		return false
+	}
+	idle := st.p.idleTimeout()
+	return idle > 0 && now-st.wroteAt >= int64(idle)
+}
+
+// tooSlow reports whether a body, past its grace, averages under
+// MinBodyRate. A client waiting for its 100 Continue is not sending.
+func (st *connState) tooSlow(now int64) bool {
+	rate, grace := st.p.minBodyRate(), st.p.bodyRateGrace()
+	elapsed := now - st.bodyFrom
+	if rate <= 0 || st.owe100 || elapsed < int64(grace) {
+		return false
+	}
+	return float64(st.bodyGot) < float64(rate)*float64(elapsed)/float64(time.Second)
+}
+
 var reply408 = []byte("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n")
 
-// timeout ends a connection that waited too long. A client that started a
-// request is told why; an idle keep-alive connection is simply closed.
+// timeout ends a connection that waited too long. A client that stopped
+// reading is dropped with what it did not take, an idle keep-alive
+// connection is simply closed, and any other client (one that sent nothing
+// since it connected included) is told 408 first.
 func (st *connState) timeout() {
-	slog.Debug("workerman: http timeout", "id", st.c.ID(), "remote", st.c.RemoteAddr(), "phase", st.phase)
-	if st.phase == phaseIdle || (st.phase == phaseHead && !st.f.started()) {
+	switch {
+	case st.stalled:
+		slog.Debug("workerman: http client stopped reading", "id", st.c.ID(), "remote", st.c.RemoteAddr(), "unsent", st.c.SendBufferSize())
+		st.c.Destroy()
+	case st.phase == phaseIdle:
 		st.c.Close()
-		return
+	default:
+		slog.Debug("workerman: http timeout", "id", st.c.ID(), "remote", st.c.RemoteAddr(), "phase", st.phase)
+		st.c.End(reply408)
 	}
-	st.c.End(reply408)
 }

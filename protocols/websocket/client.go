@@ -68,18 +68,14 @@ func (cl *Client) state(c protocols.Conn) *connState {
 	return newState(c, &cl.ep)
 }
 
-// target is what a client connection knows of the address it dials.
-type target interface {
-	RemoteHost() string // "host:port"
-	RemoteURI() string  // "/path?query"
-}
-
 // OnConnect sends the opening handshake.
 func (cl *Client) OnConnect(c protocols.Conn) {
 	st := cl.state(c)
 	host, uri := "", "/"
-	if t, ok := c.(target); ok {
-		host, uri = t.RemoteHost(), t.RemoteURI()
+	if d, ok := c.(protocols.Dialed); ok {
+		if h, u := d.DialTarget(); h != "" {
+			host, uri = h, u
+		}
 	}
 	if host == "" && c.RemoteAddr() != nil {
 		host = c.RemoteAddr().String()
@@ -117,6 +113,9 @@ func (cl *Client) OnClose(c protocols.Conn) {
 		c.SetProtocolState(nil)
 	}
 }
+
+// OnPanic is as Protocol.OnPanic.
+func (cl *Client) OnPanic(c protocols.Conn) { cl.state(c).panicked() }
 
 // Input frames the server's handshake response, then one frame at a time.
 func (cl *Client) Input(buf []byte, c protocols.Conn) (int, error) {

@@ -8,7 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/workerman-go/workerman/internal/eventloop"
 	"github.com/workerman-go/workerman/protocols"
 )
 
@@ -63,14 +62,15 @@ type connState struct {
 	lastMsg  any
 	scratch  []byte // control frames on their way to SendRaw
 
-	closer eventloop.TimerID // Close's wait for the peer's Close frame
+	resume func()            // c.ResumeRecv, made once, for protocols.HoldWhileFull
+	closer protocols.TimerID // Close's wait for the peer's Close frame
 	slot   int               // index in the keep-alive set, -1 when not in it
 	heard  bool              // a frame arrived since the last keep-alive ping
 	pinged bool              // a keep-alive ping is unanswered
 }
 
 func newState(c protocols.Conn, ep *endpoint) *connState {
-	st := &connState{c: c, ep: ep, slot: -1}
+	st := &connState{c: c, ep: ep, slot: -1, resume: c.ResumeRecv}
 	c.SetProtocolState(st)
 	return st
 }
@@ -90,14 +90,19 @@ func (st *connState) opened() {
 func (st *connState) closed() {
 	st.ep.untrack(st)
 	if st.closer != 0 {
-		eventloop.Default().DelTimer(st.closer)
+		st.c.Loop().DelTimer(st.closer)
 		st.closer = 0
 	}
 }
 
 // input frames one frame: its whole length, 0 while its header is
-// incomplete, or an error after answering a broken rule with a Close frame.
+// incomplete (or while the send buffer is at its limit, so that the pong or
+// Close frame it may need is never dropped), or an error after answering a
+// broken rule with a Close frame.
 func (st *connState) input(buf []byte) (int, error) {
+	if protocols.HoldWhileFull(st.c, st.resume) {
+		return 0, nil // a pong or Close frame could not be queued: wait for the drain
+	}
 	h, ok := parseHeader(buf)
 	if !ok {
 		return 0, nil
@@ -217,6 +222,17 @@ func (st *connState) message(op byte, payload []byte) (any, error) {
 		return st.lastMsg, nil
 	}
 	return s, nil
+}
+
+// panicked answers a message whose OnMessage panicked: a Close frame with
+// 1011 after what was already sent, then the connection ends; before the
+// handshake completes there is no WebSocket to tell.
+func (st *connState) panicked() {
+	if !st.open {
+		st.c.Close()
+		return
+	}
+	st.fail(CloseInternalError, "the server failed to handle a message")
 }
 
 // control sends a control frame (a pong, a keep-alive ping).

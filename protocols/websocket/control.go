@@ -3,7 +3,6 @@ package websocket
 import (
 	"fmt"
 
-	"github.com/workerman-go/workerman/internal/eventloop"
 	"github.com/workerman-go/workerman/protocols"
 )
 
@@ -43,7 +42,7 @@ func Close(c protocols.Conn, code int, reason string) error {
 	if err := c.SendRaw(st.scratch); err != nil {
 		return err
 	}
-	st.closer = eventloop.Default().AddSystemTimer(closeTimeout, false, func() {
+	st.closer = c.Loop().AddTimer(closeTimeout, false, func() {
 		st.closer = 0
 		c.Close()
 	})

@@ -3,16 +3,19 @@ package websocket
 import (
 	"net"
 
+	"github.com/workerman-go/workerman/internal/prototest"
 	"github.com/workerman-go/workerman/protocols"
 )
 
 // fakeConn is a protocols.Conn with no socket, for fuzz tests and benchmarks
 // that drive Input, Decode and Encode by hand.
 type fakeConn struct {
-	limit  int
-	state  any
-	out    []byte // SendRaw and End
-	closed bool
+	limit   int
+	state   any
+	written int64  // BytesWritten
+	out     []byte // SendRaw and End
+	closed  bool
+	loop    prototest.Loop
 }
 
 var _ protocols.Conn = (*fakeConn)(nil)
@@ -31,12 +34,15 @@ func (c *fakeConn) SendRaw(b []byte) error {
 }
 func (c *fakeConn) Close(...any)           { c.closed = true }
 func (c *fakeConn) End(b []byte)           { c.out = append(c.out, b...); c.closed = true }
+func (c *fakeConn) Destroy()               { c.closed = true }
 func (c *fakeConn) CloseWhenFlushed()      { c.closed = true }
 func (c *fakeConn) SendBufferSize() int    { return len(c.out) }
 func (c *fakeConn) SendBufferLimit() int   { return 1 << 20 }
 func (c *fakeConn) NotifyDrain(func())     {}
 func (c *fakeConn) PauseRecv()             {}
 func (c *fakeConn) ResumeRecv()            {}
+func (c *fakeConn) Loop() protocols.Loop   { return &c.loop }
+func (c *fakeConn) BytesWritten() int64    { return c.written }
 func (c *fakeConn) ProtocolState() any     { return c.state }
 func (c *fakeConn) SetProtocolState(v any) { c.state = v }
 func (c *fakeConn) RemoteAddr() net.Addr {

@@ -23,14 +23,7 @@ func FuzzServerFrames(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := openConn(512, false)
 		msgs, err := feed(Default, c, append([]byte(nil), data...))
-		for _, m := range msgs {
-			if s, ok := m.(string); ok && !utf8.ValidString(s) {
-				t.Fatalf("delivered text that is not UTF-8: %q", s)
-			}
-		}
-		if err != nil && (!c.closed || !c.state.(*connState).closing) {
-			t.Fatalf("stopped with %v without closing (sent %q)", err, c.out)
-		}
+		checkFed(t, c, msgs, err)
 	})
 }
 
@@ -39,9 +32,12 @@ func FuzzServerFrames(f *testing.F) {
 func FuzzClientFrames(f *testing.F) {
 	f.Add(appendFrame(nil, opText, "hello", false))
 	f.Add(append(appendFrame(nil, opPing, "p", false), appendFrame(nil, opClose, []byte{3, 232}, false)...))
+	f.Add([]byte{0x81, 0x82, 1, 2, 3, 4, 'h', 'i'}) // masked: a server must not mask
+	f.Add([]byte{0x81, 0x02, 0xff, 0xfe})           // text that is not UTF-8
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := openConn(512, true)
-		feed(DefaultClient, c, append([]byte(nil), data...))
+		msgs, err := feed(DefaultClient, c, append([]byte(nil), data...))
+		checkFed(t, c, msgs, err)
 	})
 }
 
@@ -62,4 +58,18 @@ func FuzzHandshake(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkFed holds what feeding frames to either side must give: text only as
+// valid UTF-8, and an error only after a Close frame and the close.
+func checkFed(t *testing.T, c *fakeConn, msgs []any, err error) {
+	t.Helper()
+	for _, m := range msgs {
+		if s, ok := m.(string); ok && !utf8.ValidString(s) {
+			t.Fatalf("delivered text that is not UTF-8: %q", s)
+		}
+	}
+	if err != nil && (!c.closed || !c.state.(*connState).closing) {
+		t.Fatalf("stopped with %v without closing (sent %q)", err, c.out)
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/workerman-go/workerman/internal/eventloop"
 	"github.com/workerman-go/workerman/protocols"
 	"github.com/workerman-go/workerman/protocols/http"
 )
@@ -217,7 +216,7 @@ func appendFields(dst []byte, fields map[string]string) []byte {
 func guard(c protocols.Conn, where string, fn func()) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			eventloop.Default().Recovered(where, r)
+			c.Loop().Recovered(where, r)
 			c.Close()
 			ok = false
 		}

@@ -3,7 +3,6 @@ package websocket
 import (
 	"time"
 
-	"github.com/workerman-go/workerman/internal/eventloop"
 	"github.com/workerman-go/workerman/internal/sweep"
 )
 
@@ -12,49 +11,32 @@ import (
 // previous ping: a peer that vanished without a FIN (a laptop lid, a NAT
 // that forgot the flow) is found within two intervals. Loop-only.
 type keepAlive struct {
-	every   time.Duration
-	conns   sweep.Set[*connState]
-	victims []*connState
-	timer   eventloop.TimerID
+	every time.Duration
+	conns sweep.Sweeper[*connState]
 }
 
 // track adds an open connection, starting the timer for the first one.
 func (k *keepAlive) track(st *connState) {
-	if k.every <= 0 || st.slot >= 0 {
+	if k.every <= 0 {
 		return
 	}
-	if k.conns.Len() == 0 {
-		k.timer = eventloop.Default().AddSystemTimer(k.every, true, k.tick)
+	if k.conns.Due == nil {
+		k.conns.Due, k.conns.Act = pingDue, pingOrDrop
 	}
-	k.conns.Add(st)
+	k.conns.Add(st, st.c.Loop(), k.every)
 }
 
 // untrack removes a connection that closed, stopping the timer after the last.
-func (k *keepAlive) untrack(st *connState) {
-	if st.slot < 0 {
+func (k *keepAlive) untrack(st *connState) { k.conns.Remove(st) }
+
+// pingDue: every connection is pinged or dropped, but one already closing.
+func pingDue(st *connState, _ int64) bool { return !st.closing }
+
+func pingOrDrop(st *connState) {
+	if st.pinged && !st.heard {
+		st.fail(CloseGoingAway, "no answer to a keep-alive ping")
 		return
 	}
-	k.conns.Remove(st)
-	if k.conns.Len() == 0 && k.timer != 0 {
-		eventloop.Default().DelTimer(k.timer)
-		k.timer = 0
-	}
-}
-
-func (k *keepAlive) tick() {
-	for _, st := range k.conns.Items() {
-		switch {
-		case st.closing:
-		case st.pinged && !st.heard:
-			k.victims = append(k.victims, st)
-		default:
-			st.heard, st.pinged = false, true
-			st.control(opPing, nil)
-		}
-	}
-	for i, st := range k.victims {
-		k.victims[i] = nil
-		st.fail(CloseGoingAway, "no answer to a keep-alive ping")
-	}
-	k.victims = k.victims[:0]
+	st.heard, st.pinged = false, true
+	st.control(opPing, nil)
 }

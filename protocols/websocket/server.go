@@ -111,6 +111,10 @@ func (p *Protocol) OnClose(c protocols.Conn) {
 	st.closed()
 }
 
+// OnPanic sends a Close frame with 1011 (internal error) when OnMessage
+// panicked on a message, after what was already sent, and ends the connection.
+func (p *Protocol) OnPanic(c protocols.Conn) { p.state(c).panicked() }
+
 // Input frames the handshake request, then one frame at a time. A frame that
 // breaks RFC 6455 is answered with a Close frame (1002, or 1009 past the
 // connection's MaxPackageSize) and the connection ends.
