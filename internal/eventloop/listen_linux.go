@@ -93,7 +93,7 @@ func (fl *fdListener) onEvent(uint32) {
 				// listener that stays readable.
 				slog.Error("workerman: accept", "err", err, "retry_in", "100ms")
 				fl.unregister()
-				fl.retry = l.AddSystemTimer(100*time.Millisecond, false, func() {
+				fl.retry = l.AddSystemTimer(100*time.Millisecond, Once, func() {
 					fl.retry = 0
 					if !fl.ln.paused && !fl.ln.closed {
 						fl.register()

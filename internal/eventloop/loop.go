@@ -200,9 +200,6 @@ func (l *Loop) Release() {
 	defaultMu.Unlock()
 }
 
-// Running reports whether the loop goroutine is running.
-func (l *Loop) Running() bool { return l.running.Load() }
-
 // InLoop reports whether the caller runs on the loop goroutine.
 func (l *Loop) InLoop() bool {
 	if !l.running.Load() {

@@ -99,8 +99,8 @@ func TestAPanickingTaskIsRecoveredAndCounted(t *testing.T) {
 
 func TestSystemTimersAreApartFromTheApplications(t *testing.T) {
 	backends(t, func(t *testing.T, l *Loop) {
-		l.AddTimer(time.Hour, false, func() {})
-		sys := l.AddSystemTimer(time.Hour, true, func() {})
+		l.AddTimer(time.Hour, Once, func() {})
+		sys := l.AddSystemTimer(time.Hour, Repeating, func() {})
 		if n := l.TimerCount(); n != 1 {
 			t.Fatalf("TimerCount = %d with one application timer and one system timer", n)
 		}
@@ -118,7 +118,7 @@ func TestATimerWakesASleepingLoop(t *testing.T) {
 	backends(t, func(t *testing.T, l *Loop) {
 		fired := make(chan struct{})
 		l.Exec(func() {}) // the loop is asleep with no timer at all
-		l.AddTimer(5*time.Millisecond, false, func() { close(fired) })
+		l.AddTimer(5*time.Millisecond, Once, func() { close(fired) })
 		waitFor(t, fired, "a timer added while the loop slept")
 	})
 }
@@ -142,7 +142,7 @@ func TestALoopStartedAgainIsWokenByTasks(t *testing.T) {
 		l.qmu.Lock()
 		l.tasks = l.tasks[:0]
 		l.qmu.Unlock()
-		if l.Running() {
+		if l.running.Load() {
 			t.Fatalf("round %d: running after Release", round)
 		}
 	}
