@@ -2,8 +2,10 @@ package eventloop
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
+	"time"
 )
 
 // Listen makes the loop accept connections on a dup of the listening socket in
@@ -65,4 +67,43 @@ func (ln *Listener) Close() {
 	ln.closed = true
 	ln.io.close()
 	delete(ln.loop.lns, ln)
+}
+
+// Accept errors that repeat (out of descriptors, a listener fails on every
+// retry) are logged once per AcceptLogInterval, with the count of those held
+// back, so that a process under descriptor exhaustion does not flood its log.
+const AcceptLogInterval = 5 * time.Second
+
+// acceptRetry is how long a listener out of descriptors waits before it tries
+// again (the epoll backend; the portable one waits portableAcceptRetry).
+const acceptRetry = 100 * time.Millisecond
+
+// logLimiter lets one line through per interval and counts the others.
+type logLimiter struct {
+	every      time.Duration
+	last       time.Time
+	logged     bool
+	suppressed int
+}
+
+// allow reports whether a line may be logged at now and how many were held
+// back since the last one that was.
+func (r *logLimiter) allow(now time.Time) (ok bool, suppressed int) {
+	if r.logged && now.Sub(r.last) < r.every {
+		r.suppressed++
+		return false, 0
+	}
+	n := r.suppressed
+	r.last, r.logged, r.suppressed = now, true, 0
+	return true, n
+}
+
+// logAcceptError logs a failed accept through r: at most one line per
+// interval, saying how many failures it stands for.
+func logAcceptError(r *logLimiter, err error, retry time.Duration) {
+	ok, suppressed := r.allow(time.Now())
+	if !ok {
+		return
+	}
+	slog.Error("workerman: accept", "err", err, "retry_in", retry.String(), "suppressed", suppressed)
 }

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -17,7 +16,7 @@ func (p *epoller) listen(ln *Listener, f *os.File) error {
 	if err != nil {
 		return err
 	}
-	fl := &fdListener{p: p, ln: ln, fd: fd, unix: isUnix(sa)}
+	fl := &fdListener{p: p, ln: ln, fd: fd, unix: isUnix(sa), errLog: logLimiter{every: AcceptLogInterval}}
 	ln.addr = sockaddrToAddr(sa)
 	ln.io = fl
 	if !ln.paused {
@@ -36,6 +35,7 @@ type fdListener struct {
 	unix       bool
 	registered bool
 	retry      TimerID
+	errLog     logLimiter
 }
 
 // register watches the listener. EPOLLEXCLUSIVE wakes one of the processes
@@ -91,9 +91,9 @@ func (fl *fdListener) onEvent(uint32) {
 			case unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM:
 				// Out of descriptors: back off instead of spinning on a
 				// listener that stays readable.
-				slog.Error("workerman: accept", "err", err, "retry_in", "100ms")
+				logAcceptError(&fl.errLog, err, acceptRetry)
 				fl.unregister()
-				fl.retry = l.AddSystemTimer(100*time.Millisecond, Once, func() {
+				fl.retry = l.AddSystemTimer(acceptRetry, Once, func() {
 					fl.retry = 0
 					if !fl.ln.paused && !fl.ln.closed {
 						fl.register()
@@ -101,7 +101,7 @@ func (fl *fdListener) onEvent(uint32) {
 				})
 				return
 			default:
-				slog.Error("workerman: accept", "err", err)
+				logAcceptError(&fl.errLog, err, 0)
 				return
 			}
 		}

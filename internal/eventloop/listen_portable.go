@@ -2,7 +2,6 @@ package eventloop
 
 import (
 	"errors"
-	"log/slog"
 	"net"
 	"os"
 	"sync"
@@ -14,7 +13,7 @@ func (p *portablePoller) listen(ln *Listener, f *os.File) error {
 	if err != nil {
 		return err
 	}
-	pl := &netListener{l: p.l, ln: ln, nl: nl, accepting: !ln.paused}
+	pl := &netListener{l: p.l, ln: ln, nl: nl, accepting: !ln.paused, errLog: logLimiter{every: AcceptLogInterval}}
 	pl.cond = sync.NewCond(&pl.mu)
 	ln.addr = nl.Addr()
 	ln.io = pl
@@ -33,7 +32,16 @@ type netListener struct {
 	cond      *sync.Cond
 	accepting bool
 	closed    bool
+
+	errLog logLimiter // the accept goroutine's alone
+
+	// Connections the goroutine had already taken when the listener paused:
+	// they wait for Resume as those in the kernel's backlog do. Loop-only.
+	held []net.Conn
 }
+
+// portableAcceptRetry is how long the accept goroutine waits after an error.
+const portableAcceptRetry = 10 * time.Millisecond
 
 func (pl *netListener) acceptLoop() {
 	defer pl.l.wg.Done()
@@ -52,8 +60,8 @@ func (pl *netListener) acceptLoop() {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
-			slog.Error("workerman: accept", "err", err)
-			time.Sleep(10 * time.Millisecond)
+			logAcceptError(&pl.errLog, err, portableAcceptRetry)
+			time.Sleep(portableAcceptRetry)
 			continue
 		}
 		pl.l.Post(func() { pl.accepted(nc) })
@@ -66,6 +74,10 @@ func (pl *netListener) accepted(nc net.Conn) {
 		nc.Close()
 		return
 	}
+	if pl.ln.paused {
+		pl.held = append(pl.held, nc)
+		return
+	}
 	c, _ := l.poll.adopt(nc)
 	pl.ln.accept(c)
 	l.poll.start(c)
@@ -76,6 +88,16 @@ func (pl *netListener) setAccept(on bool) {
 	pl.accepting = on
 	pl.cond.Broadcast()
 	pl.mu.Unlock()
+	if on && len(pl.held) > 0 {
+		// From a task: Resume may be called from inside an accept callback.
+		held := pl.held
+		pl.held = nil
+		pl.l.Post(func() {
+			for _, nc := range held {
+				pl.accepted(nc)
+			}
+		})
+	}
 }
 
 func (pl *netListener) close() {
@@ -84,4 +106,8 @@ func (pl *netListener) close() {
 	pl.cond.Broadcast()
 	pl.mu.Unlock()
 	pl.nl.Close()
+	for _, nc := range pl.held {
+		nc.Close()
+	}
+	pl.held = nil
 }
