@@ -21,7 +21,7 @@ func (fc *fdConn) update() {
 	if !fc.c.paused {
 		ev |= unix.EPOLLIN
 	}
-	if fc.c.queued {
+	if fc.c.sent < len(fc.c.out) {
 		ev |= unix.EPOLLOUT
 	}
 	if ev != fc.events {
@@ -68,6 +68,28 @@ func (fc *fdConn) sockErr() error {
 }
 
 func (fc *fdConn) flush(c *Conn) {
+	done, err := fc.write(c)
+	switch {
+	case err != nil:
+		c.closeWith(err)
+	case done:
+		c.drained()
+	}
+}
+
+func (fc *fdConn) push(c *Conn) {
+	done, err := fc.write(c)
+	switch {
+	case err != nil:
+		c.loop.later = append(c.loop.later, later{c: c, err: err})
+	case done:
+		c.drainedLater()
+	}
+}
+
+// write hands the kernel what it takes. Once it has every byte the buffer
+// goes back at once; what it cannot take yet waits for writability.
+func (fc *fdConn) write(c *Conn) (done bool, err error) {
 	for c.sent < len(c.out) {
 		n, err := unix.Write(fc.fd, c.out[c.sent:])
 		if n > 0 {
@@ -78,22 +100,17 @@ func (fc *fdConn) flush(c *Conn) {
 		case err == nil:
 		case err == unix.EINTR:
 		case err == unix.EAGAIN:
-			if !c.queued {
-				c.queued = true
-				fc.update()
-			}
+			c.queued = true
+			fc.update()
 			fc.compact(c)
-			return
+			return false, nil
 		default:
-			c.closeWith(os.NewSyscallError("write", err))
-			return
+			return false, os.NewSyscallError("write", err)
 		}
 	}
-	wasQueued := c.queued
-	c.drained()
-	if wasQueued && !c.closed {
-		fc.update()
-	}
+	c.retire()
+	fc.update() // stop watching for writability
+	return true, nil
 }
 
 // compact moves unsent bytes to the front once most of the buffer is sent, so

@@ -145,10 +145,14 @@ func (n *netConn) flush(c *Conn) {
 	n.wake <- struct{}{}
 }
 
+// push is flush: the writer goroutine writes, and what follows comes back to
+// the loop as a task, never inside the callback that sent.
+func (n *netConn) push(c *Conn) { n.flush(c) }
+
 func (n *netConn) written(k int, err error) {
 	c := n.c
 	c.BytesWritten += int64(k)
-	n.l.putBuf(n.wfull)
+	c.retireBuf(n.wfull)
 	n.wbuf, n.wfull = nil, nil
 	if c.closed {
 		return

@@ -108,7 +108,7 @@ func (fl *fdListener) onEvent(uint32) {
 		if !fl.unix {
 			unix.SetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 		}
-		fc := &fdConn{p: fl.p, fd: nfd}
+		fc := &fdConn{p: fl.p, fd: nfd, events: unix.EPOLLIN | unix.EPOLLRDHUP}
 		var remote net.Addr
 		if sa != nil {
 			remote = sockaddrToAddr(sa)
@@ -124,7 +124,7 @@ func (fl *fdListener) onEvent(uint32) {
 		}
 		c := l.newConn(fc, remote, local)
 		fc.c = c
-		if err := fl.p.ctl(unix.EPOLL_CTL_ADD, nfd, unix.EPOLLIN|unix.EPOLLRDHUP, fc); err != nil {
+		if err := fl.p.ctl(unix.EPOLL_CTL_ADD, nfd, fc.events, fc); err != nil {
 			slog.Error("workerman: register connection", "err", err)
 			delete(l.conns, c)
 			unix.Close(nfd)
