@@ -12,6 +12,8 @@
 //   - WM_START_AFTER: how long after its start a process waits before its
 //     first second of broadcasts begins (0s), so that the memory of idle
 //     streams can be read first.
+//   - WM_TRACE=1: each broadcast prints how long the process took to send
+//     it (every batch but the last is written by then).
 //   - WM_CPUPROFILE=FILE: each worker process writes a CPU profile of its
 //     first WM_CPUPROFILE_FOR (10s) to FILE.<pid>, for `go tool pprof`.
 package main
@@ -41,6 +43,8 @@ func main() {
 		panic("WM_START_AFTER must be a duration")
 	}
 
+	trace := os.Getenv("WM_TRACE") == "1"
+
 	// The streams of this process; only the loop touches it.
 	streams := map[*connection.TcpConnection]struct{}{}
 	w := worker.New("http://" + addr)
@@ -56,9 +60,14 @@ func main() {
 		}
 		broadcast := func() {
 			// One stamp per broadcast: wmload groups receipts by it.
-			ev := &http.ServerSentEvents{Data: "ts=" + strconv.FormatInt(time.Now().UnixNano(), 10)}
+			start := time.Now()
+			ev := &http.ServerSentEvents{Data: "ts=" + strconv.FormatInt(start.UnixNano(), 10)}
 			for c := range streams {
 				c.Send(ev)
+			}
+			if trace {
+				// All but the last batch is written by now.
+				fmt.Printf("broadcast pid=%d streams=%d sent_in=%s\n", os.Getpid(), len(streams), time.Since(start))
 			}
 		}
 		timer.Once(startAfter, func() { timer.Add(time.Second, broadcast) })
