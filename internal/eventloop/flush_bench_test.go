@@ -28,7 +28,9 @@ func BenchmarkBroadcast(b *testing.B) {
 	}
 	f, _ := nl.(*net.TCPListener).File()
 	var ln *Listener
-	l.Exec(func() { ln, err = l.Listen(f, false, func(c *Conn) { c.SetHandler(&drainProbe{sending: &sending}); conns <- c }) })
+	l.Exec(func() {
+		ln, err = l.Listen(f, false, func(c *Conn) { c.SetHandler(&drainProbe{sending: &sending}); conns <- c })
+	})
 	f.Close()
 	nl.Close()
 	if err != nil {
