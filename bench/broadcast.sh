@@ -21,11 +21,6 @@ PORT=${PORT:-18490}
 RESULTS=${RESULTS:-}
 
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-bin=$work/bin
-results=${RESULTS:-$work/results.jsonl}
-: >"$results"
-
 . "$here/lib.sh"
 
 log "building into $bin"

@@ -1,7 +1,12 @@
 # What the benchmark scripts share: starting a server, finding its processes,
 # measuring its CPU, recording a wmload report, and stopping it by its pid.
-# The sourcing script sets here, work, bin and results first.
+# The sourcing script sets here (its directory) and RESULTS (where to keep
+# the raw results, or empty) first; lib.sh makes the work directory.
 # shellcheck shell=bash
+work=$(mktemp -d)
+bin=$work/bin
+results=${RESULTS:-$work/results.jsonl}
+: >"$results"
 server_pid=
 
 log() { printf '%s\n' "$*" >&2; }

@@ -19,11 +19,6 @@ PORT=${PORT:-18480}           # first of the ports used, one per server
 RESULTS=${RESULTS:-}          # keep the raw results (JSON lines) in this file
 
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-bin=$work/bin
-results=${RESULTS:-$work/results.jsonl}
-: >"$results"
-
 . "$here/lib.sh"
 
 http_server() {

@@ -38,14 +38,7 @@ func (l *Loop) sent(c *Conn, n int) {
 // flushBatch writes out every connection waiting, now; the callbacks that
 // follow wait for settle.
 func (l *Loop) flushBatch() {
-	for i, c := range l.dirty {
-		l.dirty[i] = nil
-		c.dirty = false
-		if !c.closed {
-			c.io.push(c)
-		}
-	}
-	l.dirty = l.dirty[:0]
+	l.writeDirty(true)
 	l.pending = 0
 }
 
@@ -56,18 +49,29 @@ func (l *Loop) flush() {
 	l.flushing = true
 	for len(l.dirty) > 0 || len(l.later) > 0 {
 		l.settle()
-		for i := 0; i < len(l.dirty); i++ {
-			c := l.dirty[i]
-			l.dirty[i] = nil
-			c.dirty = false
-			if !c.closed {
-				c.io.flush(c)
-			}
-		}
-		l.dirty = l.dirty[:0]
+		l.writeDirty(false)
 	}
 	l.pending = 0
 	l.flushing = false
+}
+
+// writeDirty writes every waiting connection: early in the middle of a
+// callback (push), or at its end (flush, whose callbacks may send again and
+// extend the list it walks).
+func (l *Loop) writeDirty(early bool) {
+	for i := 0; i < len(l.dirty); i++ {
+		c := l.dirty[i]
+		l.dirty[i] = nil
+		c.dirty = false
+		switch {
+		case c.closed:
+		case early:
+			c.io.push(c)
+		default:
+			c.io.flush(c)
+		}
+	}
+	l.dirty = l.dirty[:0]
 }
 
 // settle runs the callbacks of the connections written out early.

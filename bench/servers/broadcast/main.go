@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/workerman-go/workerman/bench/internal/benchenv"
 	"github.com/workerman-go/workerman/connection"
 	"github.com/workerman-go/workerman/protocols/http"
 	"github.com/workerman-go/workerman/timer"
@@ -32,31 +33,15 @@ import (
 )
 
 func main() {
-	addr := env("WM_ADDR", "127.0.0.1:8080")
-	count, err := strconv.Atoi(env("WM_COUNT", "1"))
-	if err != nil || count < 1 {
-		panic("WM_COUNT must be a positive number")
-	}
-
-	startAfter, err := time.ParseDuration(env("WM_START_AFTER", "0s"))
-	if err != nil {
-		panic("WM_START_AFTER must be a duration")
-	}
-
+	startAfter := benchenv.Duration("WM_START_AFTER", 0)
 	trace := os.Getenv("WM_TRACE") == "1"
 
 	// The streams of this process; only the loop touches it.
 	streams := map[*connection.TcpConnection]struct{}{}
-	w := worker.New("http://" + addr)
-	w.Name = "broadcast"
-	w.Count = count
+	w := benchenv.Worker("broadcast")
 	w.OnWorkerStart = func(*worker.Worker) {
 		if path := os.Getenv("WM_CPUPROFILE"); path != "" {
-			d, err := time.ParseDuration(env("WM_CPUPROFILE_FOR", "10s"))
-			if err != nil {
-				panic("WM_CPUPROFILE_FOR must be a duration")
-			}
-			startProfile(fmt.Sprintf("%s.%d", path, os.Getpid()), d)
+			startProfile(fmt.Sprintf("%s.%d", path, os.Getpid()), benchenv.Duration("WM_CPUPROFILE_FOR", 10*time.Second))
 		}
 		broadcast := func() {
 			// One stamp per broadcast: wmload groups receipts by it.
@@ -99,11 +84,4 @@ func startProfile(path string, d time.Duration) {
 		pprof.StopCPUProfile()
 		f.Close()
 	})
-}
-
-func env(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }
