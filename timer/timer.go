@@ -13,12 +13,12 @@ type ID uint64
 // least a millisecond. Safe from any goroutine. A repeating timer that falls
 // behind skips the ticks it missed.
 func Add(d time.Duration, fn func()) ID {
-	return ID(eventloop.Default().AddTimer(d, true, fn))
+	return ID(eventloop.Default().AddTimer(d, eventloop.Repeating, fn))
 }
 
 // Once runs fn once on the event loop after d (Workerman's delay).
 func Once(d time.Duration, fn func()) ID {
-	return ID(eventloop.Default().AddTimer(d, false, fn))
+	return ID(eventloop.Default().AddTimer(d, eventloop.Once, fn))
 }
 
 // Del stops a timer and reports whether it was still live. It may be called

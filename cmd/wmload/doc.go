@@ -23,7 +23,8 @@
 //     latency of every receipt and of the last receipt of each stamp (a
 //     broadcast).
 //     With -server-pid it reads the server's resident memory (summed over its
-//     process tree) before connecting and once every client has an event.
+//     process tree) before connecting, once every client is connected, once
+//     every client has an event, and its peak (VmHWM) at the end of the run.
 //   - echo: like http, with one line of the text protocol as the request
 //     and one line back as the response.
 //   - table: reads -json reports labelled with the server they measured,

@@ -15,22 +15,26 @@ func Example_loopbackOnly() {
 }
 
 // The table mode turns the labelled -json reports of a benchmark run into
-// Markdown, with req/s as ratios against the reference server.
+// Markdown, with req/s as ratios against the reference server. The two
+// reports here are invented, with round numbers, to show the arithmetic: the
+// candidate's 1,500 req/s against the reference's 1,000 reads 1.50, and one
+// second of server CPU over 10,000 and 20,000 responses reads 100 and 50 µs
+// per request.
 func Example_table() {
 	f, err := os.CreateTemp("", "wmload-results-*.jsonl")
 	if err != nil {
 		panic(err)
 	}
 	defer os.Remove(f.Name())
-	fmt.Fprintln(f, `{"server":"fasthttp (GOMAXPROCS 2)","report":{"mode":"http","depth":16,"rps":800000,"rps_min":790000,"rps_max":810000,"latency_ms":{"p50":1.5,"p99":4,"max":9}}}`)
-	fmt.Fprintln(f, `{"server":"Workerman-Go c2","report":{"mode":"http","depth":16,"rps":1200000,"rps_min":1150000,"rps_max":1250000,"latency_ms":{"p50":1.1,"p99":3,"max":7}}}`)
+	fmt.Fprintln(f, `{"server":"reference","cpu_s":1,"report":{"mode":"http","depth":16,"rps":1000,"rps_min":900,"rps_max":1100,"responses":10000,"latency_ms":{"p50":1,"p99":2,"max":3}}}`)
+	fmt.Fprintln(f, `{"server":"candidate","cpu_s":1,"report":{"mode":"http","depth":16,"rps":1500,"rps_min":1500,"rps_max":1500,"responses":20000,"latency_ms":{"p50":1,"p99":2,"max":3}}}`)
 	f.Close()
-	if err := run([]string{"table", f.Name()}, os.Stdout, os.Stderr); err != nil {
+	if err := run([]string{"table", "-ref", "reference", f.Name()}, os.Stdout, os.Stderr); err != nil {
 		panic(err)
 	}
 	// Output:
-	// | server | mode | req/s median (min–max) | × fasthttp (GOMAXPROCS 2) | p50 / p99 / max ms | server CPU µs/req | errors |
+	// | server | mode | req/s median (min–max) | × reference | p50 / p99 / max ms | server CPU µs/req | errors |
 	// | --- | --- | --- | --- | --- | --- | --- |
-	// | fasthttp (GOMAXPROCS 2) | pipelined ×16 | 800,000 (790,000–810,000) | 1.00 | 1.50 / 4.00 / 9.0 | – | 0 |
-	// | Workerman-Go c2 | pipelined ×16 | 1,200,000 (1,150,000–1,250,000) | 1.50 | 1.10 / 3.00 / 7.0 | – | 0 |
+	// | reference | pipelined ×16 | 1,000 (900–1,100) | 1.00 | 1.00 / 2.00 / 3.0 | 100.0 | 0 |
+	// | candidate | pipelined ×16 | 1,500 (1,500–1,500) | 1.50 | 1.00 / 2.00 / 3.0 | 50.0 | 0 |
 }

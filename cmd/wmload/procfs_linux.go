@@ -10,15 +10,15 @@ import (
 	"strings"
 )
 
-// sampleTree sums VmRSS over pid and all its descendants, so that a master
-// with worker processes counts as one server.
+// sampleTree sums VmRSS and VmHWM (the peak) over pid and all its
+// descendants, so that a master with worker processes counts as one server.
 func sampleTree(pid int) (memorySample, error) {
 	var s memorySample
 	queue := []int{pid}
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
-		kb, err := rssKB(p)
+		kb, hwm, err := rssKB(p)
 		if err != nil {
 			if p == pid {
 				return s, err
@@ -26,25 +26,37 @@ func sampleTree(pid int) (memorySample, error) {
 			continue // a child that exited meanwhile
 		}
 		s.rssKB += kb
+		s.peakKB += hwm
 		s.processes++
 		queue = append(queue, childrenOf(p)...)
 	}
 	return s, nil
 }
 
-func rssKB(pid int) (int64, error) {
+// rssKB reads a process's resident memory now and at its peak (VmHWM).
+func rssKB(pid int) (rss, peak int64, err error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, fmt.Errorf("reading the memory of server process %d: %w", pid, err)
+		return 0, 0, fmt.Errorf("reading the memory of server process %d: %w", pid, err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+	found := 0
+	for sc.Scan() && found < 2 {
+		line := sc.Text()
+		for name, v := range map[string]*int64{"VmRSS:": &rss, "VmHWM:": &peak} {
+			if rest, ok := strings.CutPrefix(line, name); ok {
+				if *v, err = strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64); err != nil {
+					return 0, 0, fmt.Errorf("server process %d: %s %w", pid, name, err)
+				}
+				found++
+			}
 		}
 	}
-	return 0, fmt.Errorf("server process %d has no VmRSS in /proc (a zombie?)", pid)
+	if found < 2 {
+		return 0, 0, fmt.Errorf("server process %d has no VmRSS or VmHWM in /proc (a zombie?)", pid)
+	}
+	return rss, peak, nil
 }
 
 func childrenOf(pid int) []int {

@@ -40,6 +40,8 @@ type sseRun struct {
 	lastConnect, lastFirstEvent  atomic.Int64 // since start
 	allEventOnce                 sync.Once
 	memAfter                     chan struct{} // closed when every client has had an event
+	allConnectedOnce             sync.Once
+	memConnected                 chan struct{} // closed when every client has its response head
 
 	mu         sync.Mutex // guards what follows
 	errs       errorCounts
@@ -51,8 +53,8 @@ type sseRun struct {
 
 // A broadcast is every receipt of events carrying one stamp.
 type broadcast struct {
-	receipts int
-	last     time.Duration
+	receipts    int
+	first, last time.Duration
 }
 
 // sseReport is the result of the sse mode.
@@ -68,6 +70,7 @@ type sseReport struct {
 	EventsPerSecond  float64        `json:"events_per_s"`
 	Stamped          *latencyReport `json:"latency_ms,omitempty"`
 	Broadcasts       int            `json:"broadcasts,omitempty"`
+	BroadcastFirst   *latencyReport `json:"broadcast_first_ms,omitempty"`
 	BroadcastLast    *latencyReport `json:"broadcast_last_ms,omitempty"`
 	BroadcastsCapped bool           `json:"broadcasts_capped,omitempty"`
 	Server           *memoryReport  `json:"server,omitempty"`
@@ -77,6 +80,7 @@ type sseReport struct {
 // memorySample is the resident memory of a process tree.
 type memorySample struct {
 	rssKB     int64
+	peakKB    int64 // VmHWM: the most each process ever held
 	processes int
 }
 
@@ -88,6 +92,12 @@ type memoryReport struct {
 	AfterKB    int64   `json:"rss_after_kb"`
 	PerConnKB  float64 `json:"rss_per_conn_kb"`
 	SampledAll bool    `json:"sampled_with_all_events"`
+	// ConnectedKB is read once every client has its response head, before
+	// any has an event when the server waits to send its first; PeakKB is
+	// the processes' peaks (VmHWM) summed, read at the end of the run.
+	ConnectedKB   int64   `json:"rss_connected_kb"`
+	PeakKB        int64   `json:"rss_peak_kb"`
+	PeakPerConnKB float64 `json:"peak_above_connected_per_conn_kb"`
 }
 
 func runSSE(args []string, stdout, stderr io.Writer) error {
@@ -141,20 +151,26 @@ func (r *sseRun) run() (*sseReport, error) {
 	r.conns = make([]net.Conn, r.clients)
 	r.broadcasts = map[int64]*broadcast{}
 	r.memAfter = make(chan struct{})
-	var after memorySample
-	var afterErr error
+	r.memConnected = make(chan struct{})
+	var connected, after, end memorySample
+	var sampleErr error
 	sampled, finished := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(sampled)
 		timeout := time.NewTimer(time.Until(r.deadline))
 		defer timeout.Stop()
-		select {
-		case <-r.memAfter:
-		case <-finished: // every client failed or ended early
-		case <-timeout.C:
-		}
-		if r.serverPID > 0 {
-			after, afterErr = sampleTree(r.serverPID)
+		for _, s := range []struct {
+			when <-chan struct{}
+			into *memorySample
+		}{{r.memConnected, &connected}, {r.memAfter, &after}} {
+			select {
+			case <-s.when:
+			case <-finished: // every client failed or ended early
+			case <-timeout.C:
+			}
+			if r.serverPID > 0 && sampleErr == nil {
+				*s.into, sampleErr = sampleTree(r.serverPID)
+			}
 		}
 	}()
 	var wg sync.WaitGroup
@@ -168,6 +184,9 @@ func (r *sseRun) run() (*sseReport, error) {
 	wg.Wait()
 	close(finished)
 	<-sampled
+	if r.serverPID > 0 && sampleErr == nil {
+		end, sampleErr = sampleTree(r.serverPID) // while every client is still connected
+	}
 	for _, c := range r.conns {
 		if c != nil {
 			c.Close()
@@ -175,15 +194,17 @@ func (r *sseRun) run() (*sseReport, error) {
 	}
 	rep := r.report()
 	if r.serverPID > 0 {
-		if afterErr != nil {
-			return nil, afterErr
+		if sampleErr != nil {
+			return nil, sampleErr
 		}
 		rep.Server = &memoryReport{
 			PID: r.serverPID, Processes: after.processes, BeforeKB: before.rssKB, AfterKB: after.rssKB,
-			SampledAll: rep.FirstEventAll > 0,
+			SampledAll:  rep.FirstEventAll > 0,
+			ConnectedKB: connected.rssKB, PeakKB: end.peakKB,
 		}
 		if rep.Connected > 0 {
 			rep.Server.PerConnKB = float64(after.rssKB-before.rssKB) / float64(rep.Connected)
+			rep.Server.PeakPerConnKB = float64(end.peakKB-connected.rssKB) / float64(rep.Connected)
 		}
 	}
 	return rep, nil
@@ -197,12 +218,14 @@ func (r *sseRun) client(i int) {
 	<-r.dials
 	if err != nil {
 		r.failed.Add(1)
+		r.checkAllConnected()
 		r.checkAllEvents()
 		return
 	}
 	r.conns[i] = c
 	storeMax(&r.lastConnect, time.Since(r.start))
 	r.connected.Add(1)
+	r.checkAllConnected()
 	r.checkAllEvents()
 	s := &sseStream{run: r, chunked: h.chunked}
 	// A stream ends only with an error; past the deadline it is the run's end.
@@ -260,6 +283,14 @@ func (r *sseRun) fail(counter *uint64, err error) error {
 		r.mu.Unlock()
 	}
 	return err
+}
+
+// checkAllConnected opens the memory sample of the connected clients once
+// every client is done connecting.
+func (r *sseRun) checkAllConnected() {
+	if r.connected.Load()+r.failed.Load() == int64(r.clients) {
+		r.allConnectedOnce.Do(func() { close(r.memConnected) })
+	}
 }
 
 // checkAllEvents opens the memory sample once every client is done
@@ -362,6 +393,9 @@ func (s *sseStream) event(stamp int64, stamped bool) {
 		b = &broadcast{}
 		r.broadcasts[stamp] = b
 	}
+	if b.receipts == 0 || late < b.first {
+		b.first = late
+	}
 	b.receipts++
 	b.last = max(b.last, late)
 }
@@ -395,15 +429,16 @@ func (r *sseRun) report() *sseReport {
 		l := newLatencyReport(&r.latency)
 		rep.Stamped = &l
 	}
-	var last histogram
+	var first, last histogram
 	shared := false
 	for _, b := range r.broadcasts {
+		first.record(b.first)
 		last.record(b.last)
 		shared = shared || b.receipts > 1
 	}
 	if shared {
-		l := newLatencyReport(&last)
-		rep.Broadcasts, rep.BroadcastLast, rep.BroadcastsCapped = len(r.broadcasts), &l, r.truncated
+		f, l := newLatencyReport(&first), newLatencyReport(&last)
+		rep.Broadcasts, rep.BroadcastFirst, rep.BroadcastLast, rep.BroadcastsCapped = len(r.broadcasts), &f, &l, r.truncated
 	}
 	return rep
 }
@@ -417,12 +452,15 @@ func writeSSE(w io.Writer, r *sseReport) {
 		writeLatency(w, "send->recv", r.Stamped)
 	}
 	if r.BroadcastLast != nil {
+		writeLatency(w, "first recv", r.BroadcastFirst)
 		writeLatency(w, "last recv", r.BroadcastLast)
-		fmt.Fprintf(w, "              (send -> last receipt of each of %d broadcasts)\n", r.Broadcasts)
+		fmt.Fprintf(w, "              (send -> first and last receipt of each of %d broadcasts)\n", r.Broadcasts)
 	}
 	if m := r.Server; m != nil {
 		fmt.Fprintf(w, "  server rss  %.1f MB -> %.1f MB over %d processes: %.2f KB per connection\n",
 			float64(m.BeforeKB)/1024, float64(m.AfterKB)/1024, m.Processes, m.PerConnKB)
+		fmt.Fprintf(w, "  server peak %.1f MB, %.2f KB per connection above the %.1f MB with every client connected\n",
+			float64(m.PeakKB)/1024, m.PeakPerConnKB, float64(m.ConnectedKB)/1024)
 	}
 	writeErrors(w, &r.Errors)
 }

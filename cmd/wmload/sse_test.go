@@ -113,8 +113,16 @@ func TestSSEModeWithChunkedStampedBroadcasts(t *testing.T) {
 	if rep.BroadcastLast == nil || rep.Broadcasts == 0 || rep.BroadcastLast.Max > rep.Stamped.Max {
 		t.Fatalf("broadcasts %d, last receipt %+v, all receipts %+v", rep.Broadcasts, rep.BroadcastLast, rep.Stamped)
 	}
+	if f := rep.BroadcastFirst; f == nil || f.Samples != rep.BroadcastLast.Samples || f.P50 > rep.BroadcastLast.P50 || f.Min < rep.Stamped.Min {
+		t.Fatalf("first receipts %+v, last receipts %+v, all receipts %+v", f, rep.BroadcastLast, rep.Stamped)
+	}
 	if m := rep.Server; m == nil || m.Processes < 1 || m.BeforeKB <= 0 || m.AfterKB <= 0 || !m.SampledAll {
 		t.Fatalf("server memory %+v", rep.Server)
+	}
+	// The peak is never below what the process held at any sample.
+	if m := rep.Server; m.ConnectedKB <= 0 || m.PeakKB < m.ConnectedKB || m.PeakKB < m.AfterKB ||
+		m.PeakPerConnKB != float64(m.PeakKB-m.ConnectedKB)/float64(rep.Connected) {
+		t.Fatalf("server memory with every client connected, and at its peak: %+v", rep.Server)
 	}
 }
 

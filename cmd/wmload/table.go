@@ -11,7 +11,8 @@ import (
 
 // The table mode turns labelled -json reports, one per line, into the
 // Markdown tables of bench/README.md: HTTP req/s with ratios against a
-// reference server measured in the same run, and SSE capacity.
+// reference server measured in the same run, SSE capacity, and the latency
+// of broadcasts where the events carried stamps shared by many clients.
 //
 //	{"server": "fasthttp (GOMAXPROCS 2)", "cpu_s": 4.2, "report": {...}}
 //
@@ -64,6 +65,7 @@ func runTable(args []string, stdout, stderr io.Writer) error {
 	}
 	if sse > 0 {
 		writeSSETable(stdout, ms)
+		writeBroadcastTable(stdout, ms)
 	}
 	return nil
 }
@@ -157,5 +159,30 @@ func writeSSETable(w io.Writer, ms []measurement) {
 		}
 		fmt.Fprintf(w, "| %s | %d | %d | %.3f | %.3f | %s | %s | %s | %s | %.2f | %d |\n",
 			m.Server, r.Clients, r.Connected, r.ConnectAll, r.FirstEventAll, group(r.EventsPerSecond), late, mem, per, m.CPU, r.Errors.total())
+	}
+}
+
+// writeBroadcastTable lists the SSE runs whose stamps were shared by many
+// clients: how long a broadcast took to reach its first and its last client,
+// and how much the server's peak memory rose above holding the streams.
+func writeBroadcastTable(w io.Writer, ms []measurement) {
+	header := false
+	for _, m := range ms {
+		r := m.sse
+		if r == nil || r.BroadcastLast == nil || r.BroadcastFirst == nil {
+			continue
+		}
+		if !header {
+			fmt.Fprintln(w)
+			fmt.Fprintln(w, "| server | clients | broadcasts | send → first receipt p50 ms | send → last receipt p50 / p99 ms | server peak RSS above connected, per conn (KB) | server CPU s | errors |")
+			fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- |")
+			header = true
+		}
+		peak := "–"
+		if s := r.Server; s != nil && s.PeakKB > 0 {
+			peak = fmt.Sprintf("%.2f", s.PeakPerConnKB)
+		}
+		fmt.Fprintf(w, "| %s | %d | %d | %.2f | %.2f / %.2f | %s | %.2f | %d |\n",
+			m.Server, r.Clients, r.Broadcasts, r.BroadcastFirst.P50, r.BroadcastLast.P50, r.BroadcastLast.P99, peak, m.CPU, r.Errors.total())
 	}
 }

@@ -20,7 +20,12 @@ type Handler interface {
 
 // connIO is what a backend does for one connection.
 type connIO interface {
+	// flush writes what it can and runs what follows (OnDrain, or the close
+	// on a write error) at once.
 	flush(c *Conn)
+	// push writes what it can and leaves what follows to the loop's settle:
+	// it runs in the middle of a callback.
+	push(c *Conn)
 	setRead(c *Conn, on bool)
 	shutdownWrite(c *Conn) error
 	close(c *Conn)
@@ -37,9 +42,11 @@ type Conn struct {
 	sent   int
 	queued bool // some of out waited for writability
 
-	dirty  bool
-	closed bool
-	paused bool
+	dirty    bool
+	closed   bool
+	paused   bool
+	drainDue bool  // written out early; OnDrain waits for the loop's settle
+	class    uint8 // the size class the last output needed
 
 	remote, local net.Addr
 
@@ -58,18 +65,19 @@ func (c *Conn) SetHandler(h Handler) { c.h = h }
 // hand the result back with SetOutBuf. Loop-only.
 func (c *Conn) OutBuf() []byte {
 	if c.out == nil {
-		c.out = c.loop.getBuf()
+		c.out = c.loop.getBuf(c.class)
 	}
 	return c.out
 }
 
-// SetOutBuf stores the pending output after an append and schedules the flush
-// at the end of the loop's round. Loop-only.
+// SetOutBuf stores the pending output after an append. It is written once the
+// callback returns, or sooner when the callback has sent to many
+// connections; either way no callback of c runs inside SetOutBuf. Loop-only.
 func (c *Conn) SetOutBuf(b []byte) {
+	n := len(b) - len(c.out)
 	c.out = b
-	if len(b) > c.sent && !c.dirty && !c.closed {
-		c.dirty = true
-		c.loop.dirty = append(c.loop.dirty, c)
+	if len(b) > c.sent {
+		c.loop.sent(c, n)
 	}
 }
 
@@ -134,10 +142,7 @@ func (c *Conn) closeWith(err error) {
 	}
 	c.closed = true
 	c.io.close(c)
-	if c.out != nil {
-		c.loop.putBuf(c.out)
-		c.out, c.sent = nil, 0
-	}
+	c.retire()
 	delete(c.loop.conns, c)
 	if err == io.EOF {
 		err = nil
@@ -147,10 +152,34 @@ func (c *Conn) closeWith(err error) {
 	}
 }
 
+// retire gives the output buffer back once the kernel has all of its bytes
+// (or they are dropped), and remembers its size for the next one.
+func (c *Conn) retire() {
+	if c.out != nil {
+		c.retireBuf(c.out)
+		c.out, c.sent = nil, 0
+	}
+}
+
+func (c *Conn) retireBuf(b []byte) {
+	c.class = classFor(len(b))
+	c.loop.putBuf(b)
+}
+
+// drainedLater is drained for a connection written out in the middle of a
+// callback: its buffer goes back now, OnDrain once the callback returns.
+func (c *Conn) drainedLater() {
+	c.retire()
+	if !c.drainDue {
+		c.drainDue = true
+		c.loop.later = append(c.loop.later, later{c: c})
+	}
+}
+
 // drained is called by a backend once every byte of out is written.
 func (c *Conn) drained() {
-	c.loop.putBuf(c.out)
-	c.out, c.sent = nil, 0
+	c.retire()
+	c.drainDue = false
 	queued := c.queued
 	c.queued = false
 	if c.h != nil {
@@ -170,50 +199,4 @@ func (l *Loop) newConn(io connIO, remote, local net.Addr) *Conn {
 	c := &Conn{loop: l, io: io, remote: remote, local: local}
 	l.conns[c] = struct{}{}
 	return c
-}
-
-// Listener accepts connections for a loop.
-type Listener struct {
-	loop   *Loop
-	io     listenerIO
-	accept func(c *Conn)
-	paused bool
-	closed bool
-	addr   net.Addr
-}
-
-type listenerIO interface {
-	setAccept(on bool)
-	close()
-}
-
-// Addr is the address the listener is bound to. Safe from any goroutine.
-func (ln *Listener) Addr() net.Addr { return ln.addr }
-
-// Pause stops accepting; pending connections wait in the kernel's backlog. Loop-only.
-func (ln *Listener) Pause() {
-	if ln.paused || ln.closed {
-		return
-	}
-	ln.paused = true
-	ln.io.setAccept(false)
-}
-
-// Resume starts accepting again. Loop-only.
-func (ln *Listener) Resume() {
-	if !ln.paused || ln.closed {
-		return
-	}
-	ln.paused = false
-	ln.io.setAccept(true)
-}
-
-// Close stops accepting and closes the loop's copy of the listening socket. Loop-only.
-func (ln *Listener) Close() {
-	if ln.closed {
-		return
-	}
-	ln.closed = true
-	ln.io.close()
-	delete(ln.loop.lns, ln)
 }

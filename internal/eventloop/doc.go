@@ -16,7 +16,14 @@
 //     buffer and hand the bytes to the connection's Handler, whose callbacks
 //     append replies to the connection's output;
 //  3. run the tasks posted since the last round, then the timers that are due;
-//  4. flush: one write per connection for everything sent in the round.
+//  4. after each callback (a read's packages, a task, a timer): one write per
+//     connection it sent to. A callback that sends to many connections has
+//     them written every 64 connections or 64 KiB while it runs, and their
+//     OnDrain waits until it returns.
+//
+// Send buffers come from a free list per loop in size classes (512 bytes up
+// to 256 KiB, at most 4 MiB kept); a connection holds one only while the
+// kernel has not taken its bytes, and gets the size it last needed.
 //
 // Two backends do the waiting. Epoll (Linux, the default there) drives
 // non-blocking sockets from the loop goroutine alone; when nothing is ready
@@ -27,6 +34,10 @@
 // tasks. Choose with SetBackend while no loop runs, or with
 // WORKERMAN_EVENT_LOOP=portable.
 //
+// A file per concept (listen, dial, conn, packet, flush, sendbuf, timer),
+// each with its epoll half in a _linux.go file and its portable half in a
+// _portable.go one.
+//
 // Caveats:
 //   - Methods documented as loop-only must run on the loop goroutine (a
 //     callback, a task or a timer); anywhere else they race. Post, Exec,
@@ -36,6 +47,9 @@
 //   - A callback, task or timer that blocks holds up every connection of the
 //     process; a panic in one is recovered by the layer that called it, logged
 //     with its stack by Recovered and counted in Panics.
+//   - Accept errors that repeat (out of descriptors) are logged once per
+//     AcceptLogInterval with a count of those held back; the epoll listener
+//     retries every 100 ms.
 //   - Timers wait for a loop that is not running yet and fire once it runs; a
 //     stopped loop drops its timers. The loop stays the process's loop across
 //     stops and starts, and never reuses a timer id.

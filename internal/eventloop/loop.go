@@ -54,11 +54,16 @@ type Loop struct {
 	wakeSent atomic.Bool
 
 	readBuf []byte
-	free    [][]byte
-	dirty   []*Conn
-	conns   map[*Conn]struct{}
-	lns     map[*Listener]struct{}
-	pcs     map[*PacketConn]struct{}
+	free    freeList
+	dirty   []*Conn // sent to and not yet written, in the order of their first send
+	later   []later // written early; their callbacks wait for the end of the callback
+	// pending is how many bytes were sent since the last write-out; flushing
+	// tells a write-out in progress (callbacks it runs may send).
+	pending  int
+	flushing bool
+	conns    map[*Conn]struct{}
+	lns      map[*Listener]struct{}
+	pcs      map[*PacketConn]struct{}
 
 	dial     dialer
 	users    int           // guarded by defaultMu
@@ -200,9 +205,6 @@ func (l *Loop) Release() {
 	defaultMu.Unlock()
 }
 
-// Running reports whether the loop goroutine is running.
-func (l *Loop) Running() bool { return l.running.Load() }
-
 // InLoop reports whether the caller runs on the loop goroutine.
 func (l *Loop) InLoop() bool {
 	if !l.running.Load() {
@@ -321,20 +323,6 @@ func (l *Loop) runTask(fn func()) {
 	fn()
 }
 
-// flush writes out what the callbacks of this round sent: one write per
-// connection per round, however many packages it answered.
-func (l *Loop) flush() {
-	for i := 0; i < len(l.dirty); i++ {
-		c := l.dirty[i]
-		l.dirty[i] = nil
-		c.dirty = false
-		if !c.closed {
-			c.io.flush(c)
-		}
-	}
-	l.dirty = l.dirty[:0]
-}
-
 func (l *Loop) shutdown() {
 	l.dial.stop()
 	for ln := range l.lns {
@@ -353,38 +341,5 @@ func (l *Loop) shutdown() {
 	l.poll.close()
 	l.poll = nil
 	l.readBuf = nil
-	l.free = nil
-}
-
-const (
-	outBufSize  = 16 << 10
-	maxFreeBufs = 1024
-	maxKeptBuf  = 256 << 10
-)
-
-// Buffer hands out an empty buffer from the loop's free list, for bytes a
-// connection must hold between reads or writes. Loop-only.
-func (l *Loop) Buffer() []byte { return l.getBuf() }
-
-// Recycle takes back a buffer from Buffer once its bytes are no longer
-// needed. Loop-only.
-func (l *Loop) Recycle(b []byte) { l.putBuf(b) }
-
-// getBuf hands out a send buffer from the loop's free list.
-func (l *Loop) getBuf() []byte {
-	if n := len(l.free); n > 0 {
-		b := l.free[n-1]
-		l.free[n-1] = nil
-		l.free = l.free[:n-1]
-		return b
-	}
-	return make([]byte, 0, outBufSize)
-}
-
-// putBuf takes back a send buffer once the kernel has all of its bytes.
-func (l *Loop) putBuf(b []byte) {
-	if cap(b) == 0 || cap(b) > maxKeptBuf || len(l.free) >= maxFreeBufs {
-		return
-	}
-	l.free = append(l.free, b[:0])
+	l.free = freeList{}
 }

@@ -4,6 +4,7 @@ import (
 	"net"
 	"runtime"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -99,8 +100,8 @@ func TestAPanickingTaskIsRecoveredAndCounted(t *testing.T) {
 
 func TestSystemTimersAreApartFromTheApplications(t *testing.T) {
 	backends(t, func(t *testing.T, l *Loop) {
-		l.AddTimer(time.Hour, false, func() {})
-		sys := l.AddSystemTimer(time.Hour, true, func() {})
+		l.AddTimer(time.Hour, Once, func() {})
+		sys := l.AddSystemTimer(time.Hour, Repeating, func() {})
 		if n := l.TimerCount(); n != 1 {
 			t.Fatalf("TimerCount = %d with one application timer and one system timer", n)
 		}
@@ -118,7 +119,7 @@ func TestATimerWakesASleepingLoop(t *testing.T) {
 	backends(t, func(t *testing.T, l *Loop) {
 		fired := make(chan struct{})
 		l.Exec(func() {}) // the loop is asleep with no timer at all
-		l.AddTimer(5*time.Millisecond, false, func() { close(fired) })
+		l.AddTimer(5*time.Millisecond, Once, func() { close(fired) })
 		waitFor(t, fired, "a timer added while the loop slept")
 	})
 }
@@ -142,82 +143,11 @@ func TestALoopStartedAgainIsWokenByTasks(t *testing.T) {
 		l.qmu.Lock()
 		l.tasks = l.tasks[:0]
 		l.qmu.Unlock()
-		if l.Running() {
+		if l.running.Load() {
 			t.Fatalf("round %d: running after Release", round)
 		}
 	}
 }
-
-func TestDialHandsTheConnectionToTheLoop(t *testing.T) {
-	backends(t, func(t *testing.T, l *Loop) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		accepted := make(chan net.Conn, 1)
-		go func() {
-			c, err := ln.Accept()
-			if err == nil {
-				accepted <- c
-			}
-		}()
-		got := make(chan string, 1)
-		h := &recorder{data: got}
-		l.Dial("tcp", ln.Addr().String(), 5*time.Second, func(c *Conn, err error) {
-			if err != nil {
-				t.Errorf("dial: %v", err)
-				close(got)
-				return
-			}
-			if !l.InLoop() {
-				t.Error("Dial's callback ran off the loop")
-			}
-			c.SetHandler(h)
-			c.Write([]byte("ping"))
-		})
-		peer := <-accepted
-		defer peer.Close()
-		buf := make([]byte, 4)
-		peer.SetDeadline(time.Now().Add(30 * time.Second))
-		if _, err := peer.Read(buf); err != nil || string(buf) != "ping" {
-			t.Fatalf("peer read %q, %v", buf, err)
-		}
-		peer.Write([]byte("pong"))
-		if s := <-got; s != "pong" {
-			t.Fatalf("loop read %q", s)
-		}
-	})
-}
-
-func TestDialReportsARefusedConnection(t *testing.T) {
-	backends(t, func(t *testing.T, l *Loop) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		done := make(chan error, 1)
-		l.Dial("tcp", addr, 5*time.Second, func(c *Conn, err error) { done <- err })
-		if err := <-done; err == nil {
-			t.Fatal("dialling a closed port succeeded")
-		}
-	})
-}
-
-// recorder is a Handler that reports the first bytes it reads.
-type recorder struct {
-	data chan string
-	once sync.Once
-}
-
-func (r *recorder) OnData(_ *Conn, b []byte) {
-	s := string(b)
-	r.once.Do(func() { r.data <- s })
-}
-func (r *recorder) OnDrain(*Conn, bool)  {}
-func (r *recorder) OnClose(*Conn, error) {}
 
 func TestReleaseLeavesNoGoroutine(t *testing.T) {
 	before := runtime.NumGoroutine()
@@ -233,5 +163,103 @@ func TestReleaseLeavesNoGoroutine(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Fatalf("%d goroutines after Release, %d before", n, before)
+	}
+}
+
+// listenOn makes l accept on a fresh loopback port; set, if given, runs on
+// the listening socket first (socket options that accepted sockets inherit).
+func listenOn(t *testing.T, l *Loop, paused bool, set func(fd uintptr), accept func(c *Conn)) (*Listener, string) {
+	t.Helper()
+	nl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nl.Close()
+	f, err := nl.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if set != nil {
+		rc, err := f.SyscallConn()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc.Control(set)
+	}
+	var ln *Listener
+	l.Exec(func() { ln, err = l.Listen(f, paused, accept) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Exec(ln.Close) })
+	return ln, nl.Addr().String()
+}
+
+// probe is a Handler that keeps what happened to its connection; read it
+// on the loop (inside Exec).
+type probe struct {
+	data   []byte
+	drains []bool
+	closes []error
+}
+
+func (p *probe) OnData(_ *Conn, b []byte)     { p.data = append(p.data, b...) }
+func (p *probe) OnDrain(_ *Conn, queued bool) { p.drains = append(p.drains, queued) }
+func (p *probe) OnClose(_ *Conn, err error)   { p.closes = append(p.closes, err) }
+
+// eventually polls cond on the loop until it holds.
+func eventually(t *testing.T, l *Loop, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var ok bool
+		l.Exec(func() { ok = cond() })
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting: %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// accepted starts a listener whose connections get a probe each, dials it,
+// and returns both ends.
+func accepted(t *testing.T, l *Loop, set func(fd uintptr)) (*Conn, *probe, *net.TCPConn) {
+	t.Helper()
+	return acceptedWith(t, l, set, nil)
+}
+
+// acceptedWith is accepted with a socket option for the peer too, set before
+// it connects (a receive buffer set later does not shrink the window).
+func acceptedWith(t *testing.T, l *Loop, set, setPeer func(fd uintptr)) (*Conn, *probe, *net.TCPConn) {
+	t.Helper()
+	conns := make(chan *Conn, 1)
+	p := &probe{}
+	_, addr := listenOn(t, l, false, set, func(c *Conn) {
+		if !l.InLoop() {
+			t.Error("accept ran off the loop")
+		}
+		c.SetHandler(p)
+		conns <- c
+	})
+	d := net.Dialer{}
+	if setPeer != nil {
+		d.Control = func(_, _ string, rc syscall.RawConn) error { return rc.Control(setPeer) }
+	}
+	peer, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { peer.Close() })
+	peer.SetDeadline(time.Now().Add(30 * time.Second))
+	select {
+	case c := <-conns:
+		return c, p, peer.(*net.TCPConn)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the loop never accepted")
+		return nil, nil, nil
 	}
 }

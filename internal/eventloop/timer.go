@@ -8,6 +8,16 @@ import (
 // TimerID names a timer; ids start at 1 and are never reused by a loop.
 type TimerID uint64
 
+// Repeat says whether a timer fires again after its first run.
+type Repeat bool
+
+const (
+	// Once fires the timer one time, after its delay.
+	Once Repeat = false
+	// Repeating fires it after its delay and every delay after that.
+	Repeating Repeat = true
+)
+
 type timerEntry struct {
 	id       TimerID
 	when     int64 // nanotime
@@ -59,27 +69,27 @@ func nanotime() int64 { return int64(time.Since(epoch)) }
 const MinInterval = time.Millisecond
 
 // AddTimer runs fn on the loop after d, and every d after that when repeat is
-// set (d at least MinInterval then). Safe from any goroutine. A negative d
+// Repeating (d at least MinInterval then). Safe from any goroutine. A negative d
 // counts as zero.
-func (l *Loop) AddTimer(d time.Duration, repeat bool, fn func()) TimerID {
+func (l *Loop) AddTimer(d time.Duration, repeat Repeat, fn func()) TimerID {
 	return l.addTimer(d, repeat, false, fn)
 }
 
 // AddSystemTimer is AddTimer for the framework's own timers (sweeps, lingers):
 // they are left out of TimerCount and survive DelAllTimers, so that the
 // application's timer.Count and timer.DelAll see only its own.
-func (l *Loop) AddSystemTimer(d time.Duration, repeat bool, fn func()) TimerID {
+func (l *Loop) AddSystemTimer(d time.Duration, repeat Repeat, fn func()) TimerID {
 	return l.addTimer(d, repeat, true, fn)
 }
 
-func (l *Loop) addTimer(d time.Duration, repeat, system bool, fn func()) TimerID {
+func (l *Loop) addTimer(d time.Duration, repeat Repeat, system bool, fn func()) TimerID {
 	if d < 0 {
 		d = 0
 	}
 	if repeat && d < MinInterval {
 		d = MinInterval
 	}
-	t := &timerEntry{when: nanotime() + int64(d), interval: d, repeat: repeat, system: system, fn: fn}
+	t := &timerEntry{when: nanotime() + int64(d), interval: d, repeat: bool(repeat), system: system, fn: fn}
 	l.tmu.Lock()
 	l.nextID++
 	t.id = l.nextID

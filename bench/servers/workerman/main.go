@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/workerman-go/workerman/bench/internal/benchenv"
 	"github.com/workerman-go/workerman/connection"
 	"github.com/workerman-go/workerman/protocols/http"
 	"github.com/workerman-go/workerman/timer"
@@ -25,16 +26,9 @@ import (
 )
 
 func main() {
-	addr := env("WM_ADDR", "127.0.0.1:8080")
-	count, err := strconv.Atoi(env("WM_COUNT", "1"))
-	if err != nil || count < 1 {
-		panic("WM_COUNT must be a positive number")
-	}
 	stamp := os.Getenv("WM_STAMP") == "1"
 
-	w := worker.New("http://" + addr)
-	w.Name = "bench"
-	w.Count = count
+	w := benchenv.Worker("bench")
 	w.OnMessage = func(c *connection.TcpConnection, data any) {
 		req := data.(*http.Request)
 		if req.Header("accept") == "text/event-stream" {
@@ -56,11 +50,4 @@ func main() {
 		c.Send("ok")
 	}
 	worker.RunAll()
-}
-
-func env(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Measures broadcast to many Server-Sent Events clients: the broadcast server
+# (servers/broadcast) sends one stamped event per second from one timer per
+# process to every stream of that process, and wmload times each broadcast
+# from the send to its first and its last receipt and reads the server's
+# memory with every client connected and at its peak.
+#
+#   ./broadcast.sh                   # 10,000 clients, 1 and 2 processes
+#   BASE=main ./broadcast.sh         # the same for a git revision too, in the same run
+#   PROFILE=/tmp/prof ./broadcast.sh # CPU profiles of the worker processes
+#
+# Every server is started here and stopped by its pid, with its workers.
+set -euo pipefail
+
+CLIENTS=${CLIENTS:-10000}     # SSE clients
+COUNTS=${COUNTS:-"1 2"}       # worker processes, one measurement each
+DURATION=${DURATION:-12s}     # one measurement, in seconds; broadcasts start 3 s in
+BASE=${BASE:-}                # a git revision measured beside the working tree
+PROFILE=${PROFILE:-}          # directory for CPU profiles (working tree only)
+PORT=${PORT:-18490}
+RESULTS=${RESULTS:-}
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+log "building into $bin"
+(cd "$here" && go build -o "$bin/broadcast" ./servers/broadcast)
+(cd "$here/.." && go build -o "$bin/wmload" ./cmd/wmload)
+variants=current
+if [ -n "$BASE" ]; then
+	mkdir "$work/base"
+	git -C "$here/.." archive "$BASE" | tar -x -C "$work/base"
+	# A revision older than the broadcast server gets today's.
+	mkdir -p "$work/base/bench/servers/broadcast"
+	[ -f "$work/base/bench/servers/broadcast/main.go" ] ||
+		cp "$here/servers/broadcast/main.go" "$work/base/bench/servers/broadcast/"
+	(cd "$work/base/bench" && go build -o "$bin/broadcast-base" ./servers/broadcast)
+	variants="base current"
+fi
+
+cd "$work"
+p=$PORT
+for n in $COUNTS; do
+	for v in $variants; do
+		server=$bin/broadcast name="working tree c$n" prof=
+		if [ "$v" = base ]; then
+			server=$bin/broadcast-base name="$BASE c$n"
+		elif [ -n "$PROFILE" ]; then
+			mkdir -p "$PROFILE"
+			prof=$PROFILE/cpu.c$n
+		fi
+		log "== $name, $CLIENTS SSE clients"
+		start_server "$p" WM_START_AFTER=2s WM_CPUPROFILE="$prof" WM_CPUPROFILE_FOR="$(( ${DURATION%s} - 1 ))s" \
+			GOMAXPROCS=1 WM_COUNT="$n" WM_ADDR="127.0.0.1:$p" "$server" start
+		record "$name" sse -c "$CLIENTS" -d "$DURATION" -server-pid "$server_pid" "http://127.0.0.1:$p/"
+		stop_server
+		p=$((p + 1))
+	done
+done
+
+echo "## $(nproc) CPUs, wmload on the same cores; $CLIENTS clients, $DURATION per run, $(date -u +%Y-%m-%d)"
+"$bin/wmload" table "$results"

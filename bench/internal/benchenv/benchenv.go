@@ -1,0 +1,48 @@
+// Package benchenv reads what the benchmark scripts vary from the
+// environment, the same way for every Workerman-Go benchmark server:
+// WM_ADDR (127.0.0.1:8080) and WM_COUNT (1) make the worker, and each server
+// reads its own settings with String and Duration. A bad value panics with
+// the variable's name: a benchmark must not run on a setting it did not ask
+// for.
+package benchenv
+
+import (
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/workerman-go/workerman/worker"
+)
+
+// String is the variable's value, or def when it is unset or empty.
+func String(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// Duration is the variable's value as a time.Duration ("2s"), or def.
+func Duration(name string, def time.Duration) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		panic(name + " must be a duration such as 2s")
+	}
+	return d
+}
+
+// Worker is an HTTP worker named name on WM_ADDR with WM_COUNT processes.
+func Worker(name string) *worker.Worker {
+	count, err := strconv.Atoi(String("WM_COUNT", "1"))
+	if err != nil || count < 1 {
+		panic("WM_COUNT must be a positive number")
+	}
+	w := worker.New("http://" + String("WM_ADDR", "127.0.0.1:8080"))
+	w.Name = name
+	w.Count = count
+	return w
+}

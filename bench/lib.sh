@@ -1,0 +1,89 @@
+# What the benchmark scripts share: starting a server, finding its processes,
+# measuring its CPU, recording a wmload report, and stopping it by its pid.
+# The sourcing script sets here (its directory) and RESULTS (where to keep
+# the raw results, or empty) first; lib.sh makes the work directory.
+# shellcheck shell=bash
+work=$(mktemp -d)
+bin=$work/bin
+results=${RESULTS:-$work/results.jsonl}
+: >"$results"
+server_pid=
+
+log() { printf '%s\n' "$*" >&2; }
+
+# The pid and every descendant of it.
+tree() {
+	local p=$1 kid
+	echo "$p"
+	for kid in $(cat /proc/"$p"/task/*/children 2>/dev/null); do tree "$kid"; done
+}
+
+# User+system CPU seconds of the server's process tree.
+cpu_seconds() {
+	local ticks=0 p stat
+	for p in $(tree "$server_pid"); do
+		stat=$(cat /proc/"$p"/stat 2>/dev/null) || continue
+		stat=${stat##*) }           # fields after the command name
+		set -- $stat
+		ticks=$((ticks + ${12} + ${13})) # utime and stime
+	done
+	awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz }'
+}
+
+stop_server() {
+	[ -n "$server_pid" ] || return 0
+	local pids p i
+	pids=$(tree "$server_pid")
+	kill -TERM "$server_pid" 2>/dev/null || true
+	for i in $(seq 100); do
+		alive=
+		for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ -z "$alive" ] && break
+		sleep 0.1
+	done
+	for p in $pids; do kill -KILL "$p" 2>/dev/null || true; done
+	wait "$server_pid" 2>/dev/null || true
+	server_pid=
+}
+
+cleanup() {
+	stop_server
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_open() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+
+# start_server PORT ENV... -- COMMAND...: runs the server in the background
+# and waits (at most 10 s) until it accepts connections.
+start_server() {
+	local port=$1 i
+	shift
+	if port_open "$port"; then
+		log "port $port is already in use: set PORT to a free range"
+		exit 1
+	fi
+	env "$@" >"$work/server.log" 2>&1 &
+	server_pid=$!
+	for i in $(seq 200); do
+		port_open "$port" && return 0
+		if ! kill -0 "$server_pid" 2>/dev/null; then
+			log "server exited before listening:"; cat "$work/server.log" >&2; exit 1
+		fi
+		sleep 0.05
+	done
+	log "server did not listen on port $port within 10 s:"; cat "$work/server.log" >&2
+	exit 1
+}
+
+# record NAME WMLOAD-ARGS...: runs wmload against the running server and
+# appends its report, labelled, to the results.
+record() {
+	local name=$1 before report
+	shift
+	before=$(cpu_seconds)
+	report=$("$bin/wmload" "${@:1:1}" -json "${@:2}")
+	printf '{"server":"%s","cpu_s":%s,"report":%s}\n' "$name" \
+		"$(awk -v a="$before" -v b="$(cpu_seconds)" 'BEGIN { printf "%.3f", b - a }')" "$report" >>"$results"
+}

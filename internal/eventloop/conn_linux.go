@@ -1,0 +1,135 @@
+//go:build linux
+
+package eventloop
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// fdConn is a connection on the epoll backend.
+type fdConn struct {
+	p      *epoller
+	c      *Conn
+	fd     int
+	events uint32
+}
+
+func (fc *fdConn) update() {
+	ev := uint32(unix.EPOLLRDHUP)
+	if !fc.c.paused {
+		ev |= unix.EPOLLIN
+	}
+	if fc.c.sent < len(fc.c.out) {
+		ev |= unix.EPOLLOUT
+	}
+	if ev != fc.events {
+		fc.events = ev
+		fc.p.ctl(unix.EPOLL_CTL_MOD, fc.fd, ev, fc)
+	}
+}
+
+func (fc *fdConn) onEvent(events uint32) {
+	c := fc.c
+	if events&unix.EPOLLOUT != 0 && !c.closed {
+		fc.flush(c)
+	}
+	if c.closed {
+		return
+	}
+	if c.paused {
+		if events&(unix.EPOLLERR|unix.EPOLLHUP) != 0 {
+			c.closeWith(fc.sockErr())
+		}
+		return
+	}
+	if events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLERR|unix.EPOLLHUP) == 0 {
+		return
+	}
+	buf := c.loop.readBuf
+	n, err := unix.Read(fc.fd, buf)
+	switch {
+	case n > 0:
+		c.delivered(buf[:n])
+	case n == 0 && err == nil:
+		c.closeWith(nil)
+	case err == unix.EAGAIN || err == unix.EINTR:
+	default:
+		c.closeWith(os.NewSyscallError("read", err))
+	}
+}
+
+func (fc *fdConn) sockErr() error {
+	if v, err := unix.GetsockoptInt(fc.fd, unix.SOL_SOCKET, unix.SO_ERROR); err == nil && v != 0 {
+		return os.NewSyscallError("read", unix.Errno(v))
+	}
+	return nil
+}
+
+func (fc *fdConn) flush(c *Conn) {
+	done, err := fc.write(c)
+	switch {
+	case err != nil:
+		c.closeWith(err)
+	case done:
+		c.drained()
+	}
+}
+
+func (fc *fdConn) push(c *Conn) {
+	done, err := fc.write(c)
+	switch {
+	case err != nil:
+		c.loop.later = append(c.loop.later, later{c: c, err: err})
+	case done:
+		c.drainedLater()
+	}
+}
+
+// write hands the kernel what it takes. Once it has every byte the buffer
+// goes back at once; what it cannot take yet waits for writability.
+func (fc *fdConn) write(c *Conn) (done bool, err error) {
+	for c.sent < len(c.out) {
+		n, err := unix.Write(fc.fd, c.out[c.sent:])
+		if n > 0 {
+			c.sent += n
+			c.BytesWritten += int64(n)
+		}
+		switch {
+		case err == nil:
+		case err == unix.EINTR:
+		case err == unix.EAGAIN:
+			c.queued = true
+			fc.update()
+			fc.compact(c)
+			return false, nil
+		default:
+			return false, os.NewSyscallError("write", err)
+		}
+	}
+	c.retire()
+	fc.update() // stop watching for writability
+	return true, nil
+}
+
+// compact moves unsent bytes to the front once most of the buffer is sent, so
+// a slow reader's buffer does not creep forward forever.
+func (fc *fdConn) compact(c *Conn) {
+	if c.sent > len(c.out)/2 {
+		n := copy(c.out, c.out[c.sent:])
+		c.out = c.out[:n]
+		c.sent = 0
+	}
+}
+
+func (fc *fdConn) setRead(c *Conn, on bool) { fc.update() }
+
+func (fc *fdConn) shutdownWrite(c *Conn) error {
+	return unix.Shutdown(fc.fd, unix.SHUT_WR)
+}
+
+func (fc *fdConn) close(c *Conn) {
+	fc.p.ctl(unix.EPOLL_CTL_DEL, fc.fd, 0, nil)
+	unix.Close(fc.fd)
+}
