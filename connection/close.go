@@ -123,6 +123,7 @@ func (c *TcpConnection) finish(err error) {
 	if c.OnClose != nil {
 		c.guard("OnClose", func() { c.OnClose(c) })
 	}
+	notifyClosed(c)
 	if p, ok := c.protocol.(protocols.Closer); ok {
 		p.OnClose(c)
 	}

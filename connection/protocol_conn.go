@@ -25,7 +25,7 @@ func (l *protocolLoop) loop() *eventloop.Loop { return (*eventloop.Loop)(l) }
 // AddTimer adds a system timer: the application's timer.Count and DelAll
 // leave it alone.
 func (l *protocolLoop) AddTimer(d time.Duration, repeat bool, fn func()) protocols.TimerID {
-	return protocols.TimerID(l.loop().AddSystemTimer(d, repeat, fn))
+	return protocols.TimerID(l.loop().AddSystemTimer(d, eventloop.Repeat(repeat), fn))
 }
 
 func (l *protocolLoop) DelTimer(id protocols.TimerID) { l.loop().DelTimer(eventloop.TimerID(id)) }
@@ -40,7 +40,7 @@ func (c *TcpConnection) Loop() protocols.Loop { return (*protocolLoop)(c.loop) }
 // DialTarget is a client connection's address as given to NewAsync, split
 // into "host:port" and the path and query after it (both "" for an accepted
 // connection).
-func (c *TcpConnection) DialTarget() (hostport, uri string) { return c.host, c.uri }
+func (c *TcpConnection) DialTarget() (hostport, uri string) { return c.target, c.uri }
 
 func (u udpProtoConn) Loop() protocols.Loop { return (*protocolLoop)(u.c.pc.Loop()) }
 func (u udpProtoConn) BytesWritten() int64  { return 0 }

@@ -78,6 +78,7 @@ func (m *master) status() *statusReport {
 		OS:          osName(),
 		Start:       m.start,
 		LoadAverage: loadAverage(),
+		Extensions:  extensionStatuses(),
 	}
 	m.mu.Lock()
 	for i, w := range m.workers {

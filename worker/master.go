@@ -90,6 +90,11 @@ func runMaster(p *program, notify *os.File) (err error) {
 	defer os.Remove(p.sock)
 	defer ctl.Close()
 	go m.serveControl(ctl)
+	stopExtensions, err := startExtensions()
+	if err != nil {
+		return err
+	}
+	defer stopExtensions()
 
 	if err := m.startAll(); err != nil {
 		m.stop(false, "start failed")

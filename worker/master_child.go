@@ -64,7 +64,7 @@ func (m *master) spawn(wi, slot int, prev *child) (*child, error) {
 		files = append(files, fd) // fd 4
 	}
 	attr := &syscall.ProcAttr{
-		Env:   append(childEnv(), fmt.Sprintf("%s=%d:%d", envChild, wi, slot)),
+		Env:   append(append(childEnv(), extensionEnv()...), fmt.Sprintf("%s=%d:%d", envChild, wi, slot)),
 		Files: files,
 		// Its own process group: a terminal's Ctrl+C reaches the master
 		// alone, which stops the children in order.

@@ -23,6 +23,8 @@ type statusReport struct {
 	LoadAverage string          `json:"load_average"`
 	Workers     []workerSummary `json:"workers"`
 	Processes   []processStatus `json:"processes"`
+
+	Extensions []extensionStatus `json:"extensions,omitempty"` // services the master runs for its children
 }
 
 // workerSummary is one worker of the program and how its processes exited.

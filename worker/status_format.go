@@ -167,6 +167,7 @@ func (r *statusReport) format() string {
 		pad(strconv.FormatInt(conns, 10), 11) + " " + pad(strconv.FormatUint(fails, 10), 9) + " " +
 		pad(strconv.FormatInt(timers, 10), 7) + " " + pad(strconv.FormatUint(reqs, 10), 13) + " " +
 		pad(strconv.FormatInt(qps, 10), 6) + " [Summary] \n")
+	b.WriteString(formatExtensions(r.Extensions))
 	return b.String()
 }
 

@@ -1,0 +1,136 @@
+//go:build linux
+
+package cluster_test
+
+import (
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestAddressingAcrossProcesses(t *testing.T) {
+	app := start(t, built(t, "./testdata/app"), "APP_COUNT=2")
+	cs := spread(t, app.addr, 2)
+	a, b := cs[0], cs[1]
+
+	t.Run("a uid reaches every connection bound to it, in both processes", func(t *testing.T) {
+		a.ok(t, map[string]any{"op": "bind", "name": "alice"})
+		b.ok(t, map[string]any{"op": "bind", "name": "alice"})
+		b.ok(t, map[string]any{"op": "touid", "name": "alice", "data": "hi alice"})
+		a.expect(t, "hi alice")
+		b.expect(t, "hi alice")
+		if n := a.ok(t, map[string]any{"op": "uidcount", "name": "alice"}).N; n != 2 {
+			t.Fatalf("uidcount alice = %d, want 2", n)
+		}
+		if n := a.ok(t, map[string]any{"op": "uidonline", "name": "alice"}).N; n != 1 {
+			t.Fatal("alice is not online")
+		}
+		if n := a.ok(t, map[string]any{"op": "uidonline", "name": "nobody"}).N; n != 0 {
+			t.Fatal("nobody is online")
+		}
+	})
+	t.Run("a group send skips the excluded client", func(t *testing.T) {
+		a.ok(t, map[string]any{"op": "join", "name": "room1"})
+		b.ok(t, map[string]any{"op": "join", "name": "room1"})
+		b.ok(t, map[string]any{"op": "togroup", "name": "room1", "data": "not for a", "exclude": []string{a.id}})
+		b.expect(t, "not for a")
+		a.ok(t, map[string]any{"op": "togroup", "name": "room1", "data": "for all"})
+		a.expect(t, "for all") // the first thing a receives
+		b.expect(t, "for all")
+		if n := b.ok(t, map[string]any{"op": "groupcount", "name": "room1"}).N; n != 2 {
+			t.Fatalf("groupcount = %d, want 2", n)
+		}
+		b.ok(t, map[string]any{"op": "leave", "name": "room1"})
+		if n := b.ok(t, map[string]any{"op": "groupcount", "name": "room1"}).N; n != 1 {
+			t.Fatalf("groupcount after a leave = %d, want 1", n)
+		}
+	})
+	t.Run("everyone of the gateway gets a send to all", func(t *testing.T) {
+		if n := a.ok(t, map[string]any{"op": "clientcount"}).N; n != 2 {
+			t.Fatalf("clientcount = %d, want 2", n)
+		}
+		a.ok(t, map[string]any{"op": "toall", "data": "to all but b", "exclude": []string{b.id}})
+		a.expect(t, "to all but b")
+		b.ok(t, map[string]any{"op": "toall", "data": "to all"})
+		b.expect(t, "to all")
+		a.expect(t, "to all")
+	})
+	t.Run("a client is reached, checked and closed by its id from another process", func(t *testing.T) {
+		a.ok(t, map[string]any{"op": "toclient", "name": b.id, "data": "just b"})
+		b.expect(t, "just b")
+		if n := a.ok(t, map[string]any{"op": "online", "name": b.id}).N; n != 1 {
+			t.Fatal("b is not online")
+		}
+		a.ok(t, map[string]any{"op": "close", "name": b.id})
+		for range b.in { // drained once b's connection is closed by the server
+		}
+		if n := a.ok(t, map[string]any{"op": "online", "name": b.id}).N; n != 0 {
+			t.Fatal("b is online after its close")
+		}
+		if n := a.ok(t, map[string]any{"op": "uidcount", "name": "alice"}).N; n != 1 {
+			t.Fatalf("uidcount alice after b closed = %d, want 1", n)
+		}
+	})
+	t.Run("bad names and big messages get clear errors", func(t *testing.T) {
+		for _, cmd := range []map[string]any{
+			{"op": "bind", "name": "a.b"},
+			{"op": "join", "name": "room *"},
+			{"op": "touid", "name": ">", "data": "x"},
+			{"op": "togroup", "name": strings.Repeat("g", 200), "data": "x"},
+			{"op": "toclient", "name": "not-an-id", "data": "x"},
+		} {
+			if e := a.do(t, cmd).Err; !strings.Contains(e, "bad") {
+				t.Errorf("%v: error %q, want a bad name or id", cmd, e)
+			}
+		}
+		big := strings.Repeat("x", 2<<20)
+		if e := a.do(t, map[string]any{"op": "publish", "data": big}).Err; !strings.Contains(e, "too large") {
+			t.Errorf("a 2 MiB publish: error %q, want too large", e)
+		}
+		if e := a.do(t, map[string]any{"op": "touid", "name": "alice", "data": big}).Err; !strings.Contains(e, "too large") {
+			t.Errorf("a 2 MiB send: error %q, want too large", e)
+		}
+	})
+}
+
+func TestKilledProcessLeavesNoMembers(t *testing.T) {
+	app := start(t, built(t, "./testdata/app"), "APP_COUNT=2")
+	cs := spread(t, app.addr, 2)
+	survivor, victim := cs[0], cs[1]
+	survivor.ok(t, map[string]any{"op": "join", "name": "team"})
+	victim.ok(t, map[string]any{"op": "join", "name": "team"})
+	victim.ok(t, map[string]any{"op": "bind", "name": "bob"})
+	if n := survivor.ok(t, map[string]any{"op": "groupcount", "name": "team"}).N; n != 2 {
+		t.Fatalf("groupcount = %d, want 2", n)
+	}
+	if err := syscall.Kill(victim.pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for range victim.in {
+	}
+	// The server notices the dead process's session at once (its socket
+	// closed); poll, bounded, for the counts to follow.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		g := survivor.ok(t, map[string]any{"op": "groupcount", "name": "team"}).N
+		u := survivor.ok(t, map[string]any{"op": "uidcount", "name": "bob"}).N
+		if g == 1 && u == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after kill -9: groupcount %d (want 1), uidcount bob %d (want 0)", g, u)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	survivor.ok(t, map[string]any{"op": "togroup", "name": "team", "data": "still here"})
+	survivor.expect(t, "still here")
+	// The master replaced the victim; its replacement serves the cluster too.
+	fresh := spread(t, app.addr, 2)
+	fresh[0].ok(t, map[string]any{"op": "join", "name": "team"})
+	fresh[1].ok(t, map[string]any{"op": "join", "name": "team"})
+	survivor.ok(t, map[string]any{"op": "togroup", "name": "team", "data": "welcome"})
+	for _, c := range append(fresh, survivor) {
+		c.expect(t, "welcome")
+	}
+}

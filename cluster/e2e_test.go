@@ -1,0 +1,65 @@
+//go:build linux
+
+package cluster_test
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestPublishReachesEveryProcessOnItsLoop(t *testing.T) {
+	app := start(t, built(t, "./testdata/app"), "APP_COUNT=2")
+	cs := spread(t, app.addr, 2)
+	cs[0].ok(t, map[string]any{"op": "publish", "data": "hello"})
+	for _, c := range cs {
+		c.expect(t, "room:hello")
+	}
+	t.Run("a request is answered by a subscriber in some process", func(t *testing.T) {
+		a := cs[1].ok(t, map[string]any{"op": "request"})
+		if a.N != cs[0].pid && a.N != cs[1].pid {
+			t.Fatalf("answered by pid %d, want one of %d, %d", a.N, cs[0].pid, cs[1].pid)
+		}
+	})
+	t.Run("status shows the embedded server", func(t *testing.T) {
+		out := app.run("status")
+		if !strings.Contains(out, "nats: nats://127.0.0.1:") || !strings.Contains(out, "clients 2") {
+			t.Fatalf("status:\n%s", out)
+		}
+	})
+}
+
+func TestEmbeddedServerOutlivesReload(t *testing.T) {
+	app := start(t, built(t, "./testdata/app"), "APP_COUNT=2")
+	before := natsLine(t, app.run("status"))
+	old := spread(t, app.addr, 2)
+	app.run("reload")
+	for _, c := range old { // the old children close their clients as they go
+		for range c.in {
+		}
+	}
+	cs := spread(t, app.addr, 2)
+	for _, c := range cs {
+		if c.pid == old[0].pid || c.pid == old[1].pid {
+			t.Fatalf("a client reached old child %d after reload", c.pid)
+		}
+	}
+	cs[1].ok(t, map[string]any{"op": "publish", "data": "after reload"})
+	for _, c := range cs {
+		c.expect(t, "room:after reload")
+	}
+	if after := natsLine(t, app.run("status")); strings.Fields(after)[1] != strings.Fields(before)[1] {
+		t.Fatalf("server address changed in reload: %q, then %q", before, after)
+	}
+}
+
+// natsLine is the embedded server's line of status.
+func natsLine(t *testing.T, status string) string {
+	t.Helper()
+	for l := range strings.Lines(status) {
+		if strings.HasPrefix(l, "nats: ") {
+			return l
+		}
+	}
+	t.Fatalf("no nats line in status:\n%s", status)
+	return ""
+}

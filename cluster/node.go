@@ -1,0 +1,281 @@
+package cluster
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/workerman-go/workerman/worker"
+)
+
+// ErrUnavailable is wrapped by the errors of publishes that NATS cannot
+// take: it has been unreachable for longer than OutageLimit, or the
+// reconnect buffer is full.
+var ErrUnavailable = errors.New("cluster: NATS unavailable")
+
+// ErrTooLarge is wrapped by the error of a message over the server's
+// maximum payload.
+var ErrTooLarge = errors.New("cluster: message too large")
+
+// node is this process in the cluster: its id, its NATS connection, and the
+// queue that carries what NATS delivers to the event loop.
+type node struct {
+	id  uint64
+	nc  *nats.Conn
+	srv *server.Server // the in-process server of a run without a master
+
+	ch   chan *nats.Msg // every subscription of the process delivers here
+	mu   sync.Mutex
+	cond *sync.Cond
+	// inbox holds what pump took from ch until the loop's drain takes it;
+	// spare is the slice the drain swaps in, so neither allocates.
+	inbox, spare []*nats.Msg
+	drainFn      func()
+
+	hmu      sync.Mutex
+	handlers map[*nats.Subscription]func(*nats.Msg)
+
+	downSince atomic.Int64 // unix nanoseconds since NATS has been unreachable, 0 when connected
+
+}
+
+var (
+	selfID = newID()
+
+	nodeOnce sync.Once
+	theNode  *node
+	nodeErr  error
+)
+
+func newID() uint64 {
+	var b [8]byte
+	for {
+		rand.Read(b[:])
+		if id := binary.BigEndian.Uint64(b[:]); id != 0 {
+			return id
+		}
+	}
+}
+
+// get connects this process on first use.
+func get() (*node, error) {
+	nodeOnce.Do(func() { theNode, nodeErr = connect() })
+	return theNode, nodeErr
+}
+
+// connect joins the cluster: through the master's embedded server when a
+// master runs one, else through the configured external servers, else
+// through a server of this process's own (a run without a master: tests,
+// start -s, Windows). The connection retries for ever in the background, so
+// connect never waits for an unreachable server.
+func connect() (*node, error) {
+	if err := checkToken("Prefix", Prefix); err != nil {
+		return nil, err
+	}
+	n := &node{id: selfID, ch: make(chan *nats.Msg, InboxSize), handlers: map[*nats.Subscription]func(*nats.Msg){}}
+	n.cond = sync.NewCond(&n.mu)
+	n.drainFn = n.drain
+	n.downSince.Store(time.Now().UnixNano())
+	opts := []nats.Option{
+		nats.Name("workerman-go pid " + strconv.Itoa(os.Getpid())),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(250 * time.Millisecond),
+		nats.RetryOnFailedConnect(true),
+		nats.ReconnectBufSize(ReconnectBuffer),
+		nats.ConnectHandler(func(*nats.Conn) { n.downSince.Store(0) }),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			n.downSince.Store(0)
+			slog.Info("cluster: reconnected to NATS", "server", nc.ConnectedUrlRedacted())
+		}),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			n.downSince.CompareAndSwap(0, time.Now().UnixNano())
+			slog.Warn("cluster: NATS connection lost; reconnecting", "err", err)
+		}),
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			subject := ""
+			if sub != nil {
+				subject = sub.Subject
+			}
+			slog.Warn("cluster: NATS error", "subject", subject, "err", err)
+		}),
+	}
+	url := os.Getenv(envServer)
+	switch cfg := settings(); {
+	case url != "":
+		opts = append(opts, nats.Token(os.Getenv(envToken)))
+		// Whatever this process starts does not need the secret.
+		os.Unsetenv(envToken)
+		os.Unsetenv(envServer)
+	case cfg.url != "":
+		url = cfg.url
+		opts = append(opts, NATSOptions...)
+	default:
+		token := secret()
+		o, err := cfg.serverOptions(token, false)
+		if err != nil {
+			return nil, err
+		}
+		if n.srv, err = startServer(o); err != nil {
+			return nil, err
+		}
+		opts = append(opts, nats.InProcessServer(n.srv), nats.Token(token))
+	}
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		if n.srv != nil {
+			n.srv.Shutdown()
+		}
+		return nil, fmt.Errorf("cluster: connect to NATS %s: %w", url, err)
+	}
+	if nc.IsConnected() {
+		n.downSince.Store(0)
+	}
+	n.nc = nc
+	if err := addr.subscribeOwn(n); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	go n.pump()
+	return n, nil
+}
+
+// subscribe makes a subscription whose messages fn handles on the loop.
+func (n *node) subscribe(subject, queue string, fn func(*nats.Msg)) (*nats.Subscription, error) {
+	// The handler is known before the first message can arrive.
+	n.hmu.Lock()
+	defer n.hmu.Unlock()
+	var sub *nats.Subscription
+	var err error
+	if queue != "" {
+		sub, err = n.nc.ChanQueueSubscribe(subject, queue, n.ch)
+	} else {
+		sub, err = n.nc.ChanSubscribe(subject, n.ch)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cluster: subscribe to %s: %w", subject, err)
+	}
+	n.handlers[sub] = fn
+	return sub, nil
+}
+
+func (n *node) unsubscribe(sub *nats.Subscription) error {
+	n.hmu.Lock()
+	delete(n.handlers, sub)
+	n.hmu.Unlock()
+	return sub.Unsubscribe()
+}
+
+// pump moves what NATS delivers into the inbox and wakes the loop once per
+// batch. A full inbox blocks it, which fills ch, which makes NATS drop and
+// report a slow consumer: memory stays bounded when the loop falls behind.
+func (n *node) pump() {
+	for m := range n.ch {
+		n.mu.Lock()
+		for len(n.inbox) >= InboxSize {
+			n.cond.Wait()
+		}
+		first := len(n.inbox) == 0
+		n.inbox = append(n.inbox, m)
+		n.mu.Unlock()
+		if first {
+			worker.Post(n.drainFn)
+		}
+	}
+}
+
+// drainBatch bounds the messages one drain handles: what they send is
+// written at the end of the loop round, so a bounded batch keeps a burst
+// from piling up in the send buffers before the first write.
+const drainBatch = 256
+
+// drain handles the messages in the inbox, in arrival order, up to
+// drainBatch of them, and posts itself again for the rest. Everything it
+// sends to one connection goes out in that connection's one write of the
+// loop round. Loop-only.
+func (n *node) drain() {
+	n.mu.Lock()
+	batch := n.inbox
+	more := len(batch) > drainBatch
+	if more {
+		n.inbox = batch[drainBatch:]
+		batch = batch[:drainBatch:drainBatch]
+	} else {
+		n.inbox = n.spare[:0]
+	}
+	n.cond.Signal()
+	n.mu.Unlock()
+	for i, m := range batch {
+		n.hmu.Lock()
+		fn := n.handlers[m.Sub]
+		n.hmu.Unlock()
+		if fn != nil {
+			fn(m)
+		}
+		batch[i] = nil
+	}
+	if more {
+		worker.Post(n.drainFn) // the rest, after this round's writes
+		return
+	}
+	n.mu.Lock()
+	n.spare = batch[:0]
+	n.mu.Unlock()
+}
+
+// publish sends one message, with the errors callers can act on.
+func (n *node) publish(subject, reply string, data []byte) error {
+	if t := n.downSince.Load(); t != 0 {
+		if d := time.Since(time.Unix(0, t)); d > OutageLimit {
+			return fmt.Errorf("%w: unreachable for %s (OutageLimit %s)", ErrUnavailable, d.Round(time.Millisecond), OutageLimit)
+		}
+	}
+	if err := n.fits(data); err != nil {
+		return err
+	}
+	err := n.nc.PublishMsg(&nats.Msg{Subject: subject, Reply: reply, Data: data})
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, nats.ErrMaxPayload):
+		return fmt.Errorf("%w: %d bytes: %w", ErrTooLarge, len(data), err)
+	case errors.Is(err, nats.ErrReconnectBufExceeded):
+		return fmt.Errorf("%w: the reconnect buffer of %d bytes is full: %w", ErrUnavailable, ReconnectBuffer, err)
+	}
+	return fmt.Errorf("cluster: publish to %s: %w", subject, err)
+}
+
+// fits checks data against the server's maximum payload (known once
+// connected).
+func (n *node) fits(data []byte) error {
+	if limit := n.nc.MaxPayload(); limit > 0 && int64(len(data)) > limit {
+		return fmt.Errorf("%w: %d bytes exceed the server's maximum payload of %d", ErrTooLarge, len(data), limit)
+	}
+	return nil
+}
+
+// subject joins the prefix and tokens.
+func subject(parts ...string) string {
+	s := Prefix
+	for _, p := range parts {
+		s += "." + p
+	}
+	return s
+}
+
+// onLoop runs fn on the loop: now when called there, else posted.
+func onLoop(fn func()) {
+	if worker.OnLoop() {
+		fn()
+		return
+	}
+	worker.Post(fn)
+}
