@@ -2,6 +2,7 @@ package eventloop
 
 import (
 	"io"
+	"net"
 	"testing"
 	"time"
 )
@@ -82,4 +83,18 @@ func TestCloseRunsOnCloseOnceAndTheBufferGoesBack(t *testing.T) {
 			t.Fatalf("the peer of a closed connection: %v, want EOF", err)
 		}
 	})
+}
+
+func readN(t *testing.T, c net.Conn, n int) []byte {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	b := make([]byte, n)
+	for got := 0; got < n; {
+		k, err := c.Read(b[got:])
+		if err != nil {
+			t.Fatalf("read %q, then %v", b[:got], err)
+		}
+		got += k
+	}
+	return b
 }

@@ -142,17 +142,3 @@ func exhaustDescriptors(t *testing.T) []int {
 		fill = append(fill, fd)
 	}
 }
-
-func readN(t *testing.T, c net.Conn, n int) []byte {
-	t.Helper()
-	c.SetReadDeadline(time.Now().Add(30 * time.Second))
-	b := make([]byte, n)
-	for got := 0; got < n; {
-		k, err := c.Read(b[got:])
-		if err != nil {
-			t.Fatalf("read %q, then %v", b[:got], err)
-		}
-		got += k
-	}
-	return b
-}
