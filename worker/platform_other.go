@@ -1,3 +1,5 @@
+//go:build !unix
+
 package worker
 
 import (
@@ -6,14 +8,16 @@ import (
 	"runtime"
 )
 
-// Windows has neither fork-style inheritance of listening sockets nor the
-// signals the commands use: start serves every worker in one process.
+// What the _unix files provide, on the systems that are not unix (Windows,
+// plan9, js and wasip1): they have neither fork-style inheritance of
+// listening sockets nor the signals the commands use, so start serves every
+// worker in one process.
 
 const multiProcess = false
 
 func platformName() string { return runtime.GOOS }
 
-var errSingleProcess = errors.New("worker: windows runs every worker in one process (start); stop it with Ctrl+C")
+var errSingleProcess = errors.New("worker: " + runtime.GOOS + " runs every worker in one process (start); stop it with Ctrl+C")
 
 type masterSignal int
 
@@ -26,7 +30,13 @@ func processAlive(int) bool { return false }
 
 func lockFile(*os.File) func() { return func() {} }
 
-func osName() string { return "Windows" }
+// osName is the system's name as the banner and status show it.
+func osName() string {
+	if runtime.GOOS == "windows" {
+		return "Windows"
+	}
+	return runtime.GOOS
+}
 
 func runChild(string) error { return errSingleProcess }
 
