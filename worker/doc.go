@@ -70,7 +70,9 @@
 // and connections ask) go beside the executable, or in the working
 // directory when it is a `go run` build; PidFile and LogFile move them. A
 // daemon (start -d) runs in a new session with its output, and its
-// children's, in StdoutFile (/dev/null unless set).
+// children's, in StdoutFile (/dev/null unless set); it tells the command
+// that started it that every child serves on a pipe at fd 3, the descriptor
+// a child's socketpair takes.
 //
 // # Platforms
 //

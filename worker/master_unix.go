@@ -97,7 +97,7 @@ func runMaster(p *program, notify *os.File) (err error) {
 	defer stopExtensions()
 
 	if err := m.startAll(); err != nil {
-		m.stop(false, "start failed")
+		m.stop(stopNow, "start failed")
 		<-m.done
 		return err
 	}
@@ -122,14 +122,10 @@ func runMaster(p *program, notify *os.File) (err error) {
 }
 
 func (m *master) signal(s syscall.Signal) {
-	why := "received signal " + signalName(s)
-	switch s {
-	case syscall.SIGQUIT:
-		m.stop(true, why)
-	case syscall.SIGUSR1, syscall.SIGUSR2:
-		m.reload(s == syscall.SIGUSR2)
-	default:
-		m.stop(false, why)
+	if mode := drainModeOf(s); mode.reload() {
+		m.reload(mode)
+	} else {
+		m.stop(mode, "received signal "+signalName(s))
 	}
 }
 
@@ -215,9 +211,9 @@ func (m *master) startAll() error {
 	return nil
 }
 
-// stop ends every child (gracefully: once its clients leave) and then the
-// master.
-func (m *master) stop(graceful bool, why string) {
+// stop ends every child (in stopGraceful mode once its clients leave) and
+// then the master.
+func (m *master) stop(mode drainMode, why string) {
 	m.mu.Lock()
 	if m.stopping {
 		m.mu.Unlock()
@@ -228,18 +224,14 @@ func (m *master) stop(graceful bool, why string) {
 	m.mu.Unlock()
 	m.p.log(m.p.tag() + " " + why)
 	m.p.log(m.p.tag() + " stopping")
-	sig := syscall.SIGINT
-	if graceful {
-		sig = syscall.SIGQUIT
-	}
 	for _, c := range kids {
-		c.signal(sig)
+		c.signal(mode.signal())
 	}
 	if len(kids) == 0 {
 		close(m.done)
 		return
 	}
-	m.killLater(kids, drainBound(graceful, false))
+	m.killLater(kids, mode.bound())
 }
 
 // killLater SIGKILLs the children of kids still there a little after bound,

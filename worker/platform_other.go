@@ -19,12 +19,7 @@ func platformName() string { return runtime.GOOS }
 
 var errSingleProcess = errors.New("worker: " + runtime.GOOS + " runs every worker in one process (start); stop it with Ctrl+C")
 
-type masterSignal int
-
-func cmdStop(bool) masterSignal   { return 0 }
-func cmdReload(bool) masterSignal { return 0 }
-
-func signalMaster(int, masterSignal) error { return errSingleProcess }
+func signalMaster(int, drainMode) error { return errSingleProcess }
 
 func processAlive(int) bool { return false }
 

@@ -10,15 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/workerman-go/workerman/internal/eventloop"
-)
-
-// Inherited file descriptors of a child process.
-const (
-	linkFD     = 3
-	listenerFD = 4
 )
 
 // runChild serves one worker's slot in a process a master started, until
@@ -34,7 +27,7 @@ func runChild(spec string) error {
 	}
 	w := ws[wi]
 	w.ID = slot
-	lf := os.NewFile(linkFD, "link")
+	lf := os.NewFile(parentFD, "link")
 	conn, err := net.FileConn(lf)
 	lf.Close()
 	if err != nil {
@@ -67,25 +60,20 @@ func runChild(spec string) error {
 	for {
 		select {
 		case <-masterGone:
-			drain(g, w, false, false, sigs)
+			drain(g, w, stopNow, sigs)
 			return nil
 		case s := <-sigs:
-			switch s {
-			case syscall.SIGQUIT:
-				drain(g, w, true, false, sigs)
-				return nil
-			case syscall.SIGUSR1, syscall.SIGUSR2:
+			mode := drainModeOf(s)
+			if mode.reload() {
 				if fn := w.OnWorkerReload; fn != nil {
 					eventloop.Default().Exec(func() { w.call("OnWorkerReload", func() { fn(w) }, nil) })
 				}
-				if w.Reloadable {
-					drain(g, w, s == syscall.SIGUSR2, true, sigs)
-					return nil
+				if !w.Reloadable {
+					continue
 				}
-			default:
-				drain(g, w, false, false, sigs)
-				return nil
 			}
+			drain(g, w, mode, sigs)
+			return nil
 		}
 	}
 }
@@ -118,75 +106,4 @@ func answerMaster(l *link, w *Worker, m linkMsg) {
 		return
 	}
 	l.send(reply)
-}
-
-// drain stops the child: OnWorkerStop runs, accepting stops (the listening
-// socket stays the master's), and then either every connection is closed as
-// soon as it is idle, or, gracefully, the child waits for its clients to
-// leave. In a reload a connection that has sent nothing yet is not idle: its
-// client's request may be on its way, and this child is the one to answer
-// it. A stop signal during a graceful drain makes it a plain one; a drain
-// past its bound closes what is left.
-func drain(g *Group, w *Worker, graceful, reload bool, sigs <-chan os.Signal) {
-	loop := eventloop.Default()
-	empty := make(chan struct{})
-	hard := make(chan bool, 1) // switch the ticker to closing idle connections
-	loop.Exec(func() {
-		if fn := w.OnWorkerStop; fn != nil {
-			w.OnWorkerStop = nil // runs once, now, not again when the group stops
-			w.call("OnWorkerStop", func() { fn(w) }, nil)
-		}
-		if w.ln != nil {
-			w.ln.Pause()
-		}
-		closing := !graceful
-		closed := false
-		loop.AddSystemTimer(10*time.Millisecond, true, func() {
-			select {
-			case <-hard:
-				closing = true
-			default:
-			}
-			if len(w.Connections()) == 0 {
-				if !closed {
-					closed = true
-					close(empty)
-				}
-				return
-			}
-			if closing {
-				closeIdle(w, !reload)
-			}
-		})
-	})
-	bound := drainBound(graceful, reload)
-	var deadline <-chan time.Time
-	if bound > 0 {
-		deadline = time.After(bound)
-	}
-	for waiting := true; waiting; {
-		select {
-		case <-empty:
-			waiting = false
-		case <-deadline:
-			waiting = false
-		case s := <-sigs:
-			if graceful && s != syscall.SIGQUIT && s != syscall.SIGUSR2 {
-				graceful = false
-				hard <- true
-				deadline = time.After(StopTimeout)
-			}
-		}
-	}
-	g.Stop()
-}
-
-// closeIdle closes every connection of w that holds no partial package;
-// with fresh, also those that have not sent a byte yet. Loop-only.
-func closeIdle(w *Worker, fresh bool) {
-	for _, c := range w.Connections() {
-		if c.RecvBufferSize() == 0 && (c.BytesRead() > 0 || fresh) {
-			c.Close()
-		}
-	}
 }
