@@ -87,7 +87,7 @@ func newApp() *cli.App {
 				Flags: []cli.Flag{daemon, graceful},
 				Action: func(c *cli.Context) error {
 					p.log(p.tag() + " restart")
-					if pid := p.masterPid(); pid != 0 {
+					if pid, _ := p.findMaster(); pid != 0 { // start says why a pid file is stale
 						if err := p.stop(pid, stopModeOf(c)); err != nil {
 							return err
 						}

@@ -68,7 +68,12 @@
 // lines "2006-01-02 15:04:05 pid:N message", trimmed to its newer half past
 // 10 MiB) and the control socket (workerman.{binary name}.sock, which status
 // and connections ask) go beside the executable, or in the working
-// directory when it is a `go run` build; PidFile and LogFile move them. A
+// directory when it is a `go run` build; PidFile and LogFile move them.
+// Every command makes sure the pid file names the master (its control
+// socket answers with that pid, or on Linux /proc says it runs this
+// executable) before it signals it: a pid file left by a killed master,
+// whose pid another process has since been given, is stale, and the
+// command says so and signals nothing. A
 // daemon (start -d) runs in a new session with its output, and its
 // children's, in StdoutFile (/dev/null unless set); it tells the command
 // that started it that every child serves on a pipe at fd 3, the descriptor

@@ -58,7 +58,7 @@ func runMaster(p *program, notify *os.File) (err error) {
 			notify.Close()
 		}()
 	}
-	if pid := p.masterPid(); pid != 0 {
+	if pid, _ := p.findMaster(); pid != 0 { // the command has said why a pid file is stale
 		return fmt.Errorf("%s %w (pid %d)", p.tag(), errRunning, pid)
 	}
 	sigs := make(chan os.Signal, 8)
@@ -79,10 +79,8 @@ func runMaster(p *program, notify *os.File) (err error) {
 		return err
 	}
 	defer m.closeSockets()
-	if err := p.writePidFile(); err != nil {
-		return fmt.Errorf("worker: write pid file: %w", err)
-	}
-	defer p.removePidFile()
+	// The control socket answers before the pid file names this process,
+	// so that a command never takes the master for a stale pid.
 	ctl, err := listenControl(p.sock)
 	if err != nil {
 		return err
@@ -90,6 +88,10 @@ func runMaster(p *program, notify *os.File) (err error) {
 	defer os.Remove(p.sock)
 	defer ctl.Close()
 	go m.serveControl(ctl)
+	if err := p.writePidFile(); err != nil {
+		return fmt.Errorf("worker: write pid file: %w", err)
+	}
+	defer p.removePidFile()
 	stopExtensions, err := startExtensions()
 	if err != nil {
 		return err

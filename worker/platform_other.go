@@ -23,6 +23,8 @@ func signalMaster(int, drainMode) error { return errSingleProcess }
 
 func processAlive(int) bool { return false }
 
+func (p *program) isMaster(int) bool { return false }
+
 func lockFile(*os.File) func() { return func() {} }
 
 // osName is the system's name as the banner and status show it.
