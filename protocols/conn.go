@@ -107,8 +107,11 @@ type PanicAnswerer interface {
 }
 
 // GoingAway is implemented by protocols that tell the peer the server is
-// closing the connection because it stops (WebSocket: a Close frame with
-// 1001). The connection calls OnGoingAway, then closes once it is flushed.
+// closing the connection because it stops or is replaced (WebSocket: a
+// Close frame with 1001). The connection calls OnGoingAway instead of
+// closing itself, so OnGoingAway must end the connection: at once, or after
+// a closing handshake of its own that it bounds (WebSocket: on the peer's
+// Close frame, or after a second). It may be called again while it does.
 type GoingAway interface {
 	OnGoingAway(c Conn)
 }

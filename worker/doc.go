@@ -57,7 +57,9 @@
 //
 // `stop` (SIGINT, SIGTERM or SIGHUP to the master) runs OnWorkerStop in each
 // child, stops accepting, closes each connection once it holds no partial
-// request, and closes what is left after StopTimeout; the master kills a
+// request (a WebSocket is first told 1001, going away, and closes on its
+// client's answer or after a second), and closes what is left after
+// StopTimeout; the master kills a
 // child still there half a second later. `stop -g` (SIGQUIT) waits for the
 // clients to leave. The command waits for the master to exit, polling every
 // 10 ms, and the master removes the pid file and the control socket.

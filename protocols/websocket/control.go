@@ -49,6 +49,13 @@ func Close(c protocols.Conn, code int, reason string) error {
 	return nil
 }
 
+// goAway is the server's part of protocols.GoingAway.
+func goAway(c protocols.Conn) {
+	if Close(c, CloseGoingAway, "server going away") != nil {
+		c.Close()
+	}
+}
+
 func openState(c protocols.Conn) (*connState, error) {
 	st, ok := c.ProtocolState().(*connState)
 	if !ok || !st.open {
