@@ -42,7 +42,7 @@ func Close(c protocols.Conn, code int, reason string) error {
 	if err := c.SendRaw(st.scratch); err != nil {
 		return err
 	}
-	st.closer = c.Loop().AddTimer(closeTimeout, false, func() {
+	st.closer = c.Loop().AddTimer(closeTimeout, protocols.Once, func() {
 		st.closer = 0
 		c.Close()
 	})
