@@ -84,9 +84,10 @@
 // # Platforms
 //
 // The master and its children run on Linux and the other unix systems.
-// Windows has no way to hand a listening socket to a child process the same
-// way, nor the signals: there `start` serves every worker in one process,
-// and says so; `start -s` does the same anywhere.
+// Windows (like plan9, js and wasip1) has no way to hand a listening socket
+// to a child process the same way, nor the signals: there `start` serves
+// every worker in one process, and says so; `start -s` does the same
+// anywhere.
 //
 // # systemd
 //
