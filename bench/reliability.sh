@@ -10,10 +10,13 @@
 #
 #   - a peer that never reads: 10 clients with a 4 KiB receive buffer ask for
 #     20 MiB each and read nothing for 12 s, the server's IdleTimeout 3 s;
+#     then the same asking for Connection: close, on the default IdleTimeout
+#     (60 s), so that the closing connection's CloseTimeout (5 s) ends it;
 #   - 100,000 pipelined GETs in one write, read after 2 s;
-#   - 20, then 40, clients each stalled 9 MiB into a body.
+#   - 20, then 40, clients each stalled 9 MiB into a body, silent for 4 s
+#     once all have sent theirs.
 #
-#   ./reliability.sh               # about 2 minutes
+#   ./reliability.sh               # about 2.5 minutes
 #   BASE=main ./reliability.sh     # against another revision
 #
 # The old revision is checked out with git worktree for the build and
@@ -116,6 +119,7 @@ echo
 echo "| attack | server | RSS idle | RSS peak | RSS when the clients are done | 3 s after they closed | connections held when done | all let go at | what the clients saw |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 attack "peer that never reads" 3s stallread -c 10 -hold 12s
+attack "peer that never reads, Connection: close" 0 stallread -c 10 -hold 12s -close
 attack "100,000 pipelined GETs" 0 pipeline -n 100000 -wait 2s
 attack "20 stalled 9 MiB bodies" 0 stallbody -c 20 -mib 9 -hold 4s
 attack "40 stalled 9 MiB bodies" 0 stallbody -c 40 -mib 9 -hold 4s

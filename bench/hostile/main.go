@@ -4,18 +4,19 @@
 // its connections as they are for a minute, or until it is stopped, so that
 // the server can be measured with them.
 //
-//		hostile stallread -c 10 -hold 12s 127.0.0.1:8080
-//		hostile pipeline -n 100000 -wait 2s 127.0.0.1:8080
-//		hostile stallbody -c 20 -mib 9 -hold 4s 127.0.0.1:8080
+//	hostile stallread -c 10 -hold 12s [-close] 127.0.0.1:8080
+//	hostile pipeline -n 100000 -wait 2s 127.0.0.1:8080
+//	hostile stallbody -c 20 -mib 9 -hold 4s 127.0.0.1:8080
 //
-//	  - stallread: -c clients with a 4 KiB receive buffer ask for /big and
-//	    read nothing for -hold.
-//	  - pipeline: one client writes -n GETs in one write (the last says
-//	    Connection: close), reads nothing for -wait, then reads and checks
-//	    that each response is the one of its request, in order.
-//	  - stallbody: -c clients each send -mib MiB of a body whose
-//	    Content-Length is 64 KiB more, then send nothing for -hold; it counts
-//	    the ones the server answered or closed.
+// The modes:
+//   - stallread: -c clients with a 4 KiB receive buffer ask for /big (with
+//     -close, saying Connection: close) and read nothing for -hold.
+//   - pipeline: one client writes -n GETs in one write (the last says
+//     Connection: close), reads nothing for -wait, then reads and checks
+//     that each response is the one of its request, in order.
+//   - stallbody: -c clients each send -mib MiB of a body whose
+//     Content-Length is 64 KiB more, then, once all have sent theirs, send
+//     nothing for -hold; it counts the ones the server answered or closed.
 //
 // Only loopback addresses are accepted, and every attack is bounded by its
 // counts and durations.
@@ -53,6 +54,7 @@ func run(args []string) error {
 	mib := fs.Int("mib", 9, "MiB of body each client sends (stallbody; at most 64)")
 	hold := fs.Duration("hold", 10*time.Second, "how long the clients stay silent (stallread, stallbody; at most 2m)")
 	wait := fs.Duration("wait", 2*time.Second, "how long the client reads nothing (pipeline; at most 2m)")
+	closing := fs.Bool("close", false, "ask for Connection: close (stallread)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -70,7 +72,7 @@ func run(args []string) error {
 	}
 	switch args[0] {
 	case "stallread":
-		return stallRead(addr, *clients, *hold)
+		return stallRead(addr, *clients, *hold, *closing)
 	case "pipeline":
 		return pipeline(addr, *requests, *wait)
 	case "stallbody":
@@ -94,7 +96,11 @@ func dial(addr string) (*net.TCPConn, error) {
 	return c.(*net.TCPConn), nil
 }
 
-func stallRead(addr string, clients int, hold time.Duration) error {
+func stallRead(addr string, clients int, hold time.Duration, closing bool) error {
+	req, how := "GET /big HTTP/1.1\r\nHost: a\r\n\r\n", ""
+	if closing {
+		req, how = "GET /big HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", " (Connection: close)"
+	}
 	for range clients {
 		c, err := dial(addr)
 		if err != nil {
@@ -102,12 +108,12 @@ func stallRead(addr string, clients int, hold time.Duration) error {
 		}
 		defer c.Close()
 		c.SetReadBuffer(4 << 10)
-		if _, err := io.WriteString(c, "GET /big HTTP/1.1\r\nHost: a\r\n\r\n"); err != nil {
+		if _, err := io.WriteString(c, req); err != nil {
 			return err
 		}
 	}
 	time.Sleep(hold)
-	report("%d clients asked for 20 MiB each and read none of it for %v", clients, hold)
+	report("%d clients asked for 20 MiB each%s and read none of it for %v", clients, how, hold)
 	return nil
 }
 
@@ -163,45 +169,54 @@ func pipeline(addr string, requests int, wait time.Duration) error {
 }
 
 func stallBody(addr string, clients, size int, hold time.Duration) error {
-	head := fmt.Sprintf("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n", size+64<<10)
-	body := make([]byte, size)
-	end := time.Now().Add(hold)
-	var mu sync.Mutex
-	outcomes := map[string]int{}
+	req := append([]byte(fmt.Sprintf("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n", size+64<<10)),
+		make([]byte, size)...)
+	conns := make([]*net.TCPConn, clients)
+	outcome := make([]string, clients)
 	var wg sync.WaitGroup
-	for range clients {
+	for i := range conns {
 		c, err := dial(addr)
 		if err != nil {
 			return err
 		}
 		defer c.Close()
+		conns[i] = c
 		wg.Go(func() {
-			o := stalled(c, head, body, end)
-			mu.Lock()
-			outcomes[o]++
-			mu.Unlock()
+			c.SetWriteDeadline(time.Now().Add(time.Minute))
+			if _, err := c.Write(req); errors.Is(err, os.ErrDeadlineExceeded) {
+				outcome[i] = "still sending after a minute"
+			} else if err != nil {
+				outcome[i] = "closed while sending"
+			}
 		})
 	}
 	wg.Wait()
+	// The server may still be reading what the kernels hold: the silence
+	// counts from here.
+	end := time.Now().Add(hold)
+	for i, c := range conns {
+		if outcome[i] == "" {
+			wg.Go(func() { outcome[i] = await(c, end) })
+		}
+	}
+	wg.Wait()
+	count := map[string]int{}
+	for _, o := range outcome {
+		count[o]++
+	}
 	var parts []string
-	for k, n := range outcomes {
-		parts = append(parts, fmt.Sprintf("%s %d", k, n))
+	for o, n := range count {
+		parts = append(parts, fmt.Sprintf("%s %d", o, n))
 	}
 	sort.Strings(parts)
 	report("%d clients sent %d MiB each: %s", clients, size>>20, strings.Join(parts, ", "))
 	return nil
 }
 
-// stalled sends head and body on c, then waits until end for the server to
-// answer or close, and says which.
-func stalled(c *net.TCPConn, head string, body []byte, end time.Time) string {
-	c.SetDeadline(end)
-	if _, err := c.Write(append([]byte(head), body...)); err != nil {
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return "still open (sending)"
-		}
-		return "closed while sending"
-	}
+// await waits until end for the server to answer on c or close it, and
+// says which.
+func await(c *net.TCPConn, end time.Time) string {
+	c.SetReadDeadline(end)
 	line, err := bufio.NewReader(c).ReadString('\n')
 	switch {
 	case line != "":
