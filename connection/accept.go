@@ -5,9 +5,9 @@ import (
 	"github.com/workerman-go/workerman/protocols"
 )
 
-// Options describe a new server-side connection. They are for package
-// worker, which fills them in from a Worker's fields: applications set the
-// Worker's fields instead.
+// Options are for package worker only: what Accept needs to make a
+// server-side connection, filled in from a Worker's fields. Applications set
+// the Worker's fields instead.
 type Options struct {
 	Callbacks
 	Limits
@@ -19,9 +19,10 @@ type Options struct {
 	OnGone func(c *TcpConnection)
 }
 
-// Accept wraps a socket the loop just accepted. It is for package worker:
-// the socket comes from the framework's internal loop, which applications
-// never see (they get their connections in OnConnect). Loop-only.
+// Accept is for package worker only: it wraps a socket the loop just
+// accepted. Applications cannot call it, as the socket comes from the
+// framework's internal loop; they get their connections in OnConnect.
+// Loop-only.
 func Accept(sock *eventloop.Conn, o Options) *TcpConnection {
 	c := &TcpConnection{
 		Callbacks: o.Callbacks,

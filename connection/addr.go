@@ -23,6 +23,21 @@ func (c *TcpConnection) LocalAddr() net.Addr {
 // RemoteIP is the peer's IP without brackets ("" for unix sockets).
 func (c *TcpConnection) RemoteIP() string { ip, _ := splitAddr(c.RemoteAddr()); return ip }
 
+// RemoteHost is the host of the remote end: the peer's IP for an accepted
+// connection, the host named to NewAsync for a client connection ("localhost"
+// stays a name, before and after it connects; Workerman's getRemoteHost); ""
+// for unix sockets. The whole address a client dials is DialTarget.
+func (c *TcpConnection) RemoteHost() string {
+	switch {
+	case c.transport == "unix":
+		return ""
+	case c.target == "":
+		return c.RemoteIP()
+	}
+	host, _, _ := net.SplitHostPort(c.target) // NewAsync checked it
+	return host
+}
+
 // RemotePort is the peer's port (0 for unix sockets).
 func (c *TcpConnection) RemotePort() int { _, p := splitAddr(c.RemoteAddr()); return p }
 

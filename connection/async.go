@@ -78,16 +78,10 @@ func NewAsync(remote string) (*AsyncTcpConnection, error) {
 	return c, nil
 }
 
-// RemoteHost is the address a client connection dials, "host:port" or a
-// socket path, as given to NewAsync (Workerman's getRemoteHost); a
-// protocol's handshake names it. An accepted connection was not dialled and
-// has "": its peer is RemoteAddr.
-func (c *TcpConnection) RemoteHost() string { return c.target }
-
-// RemoteURI is the path and query of a client connection's address ("/" when
-// it has none; "" for an accepted connection), e.g. "/chat?room=1" of
-// "ws://127.0.0.1:8080/chat?room=1" (Workerman's getRemoteURI).
-func (c *TcpConnection) RemoteURI() string { return c.uri }
+// RemoteURI is the path and query of the address given to NewAsync ("/"
+// when it has none), e.g. "/chat?room=1" of "ws://127.0.0.1:8080/chat?room=1"
+// (Workerman's getRemoteURI).
+func (c *AsyncTcpConnection) RemoteURI() string { return c.uri }
 
 // Connect dials the peer. It does nothing while a connect is under way or the
 // connection is established. Safe from any goroutine.

@@ -120,3 +120,47 @@ func TestEachListsAcceptedAndDialledConnections(t *testing.T) {
 	})
 	c.Close()
 }
+
+func TestRemoteHostNamesTheRemoteEndOnBothSides(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
+		w := echoWorker("text://127.0.0.1:0")
+		accepted := make(chan [3]string, 1)
+		w.OnConnect = func(c *connection.TcpConnection) {
+			hostport, uri := c.DialTarget()
+			accepted <- [3]string{c.RemoteHost(), hostport, uri}
+		}
+		serve(t, w)
+		c, err := connection.NewAsync("text://" + w.Addr().String() + "/room?x=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := c.RemoteHost(); h != "127.0.0.1" {
+			t.Errorf("client's RemoteHost before connecting = %q", h)
+		}
+		connected := make(chan [4]string, 1)
+		c.OnConnect = func(c *connection.AsyncTcpConnection) {
+			hostport, uri := c.DialTarget()
+			connected <- [4]string{c.RemoteHost(), hostport, uri, c.RemoteURI()}
+		}
+		c.Connect()
+		want := [4]string{"127.0.0.1", w.Addr().String(), "/room?x=1", "/room?x=1"}
+		if got := <-connected; got != want {
+			t.Errorf("client: RemoteHost, DialTarget, RemoteURI = %q, want %q", got, want)
+		}
+		if got := <-accepted; got != [3]string{"127.0.0.1", "", ""} {
+			t.Errorf("accepted: RemoteHost, DialTarget = %q, want the peer's IP and no dial target", got)
+		}
+		c.Close()
+	})
+	t.Run("a name stays a name, a socket has no host", func(t *testing.T) {
+		for remote, want := range map[string]string{"tcp://localhost:1": "localhost", "tcp://[::1]:1": "::1", "unix:///tmp/a:1.sock": ""} {
+			c, err := connection.NewAsync(remote)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h := c.RemoteHost(); h != want {
+				t.Errorf("NewAsync(%q).RemoteHost() = %q, want %q", remote, h, want)
+			}
+		}
+	})
+}

@@ -29,9 +29,9 @@ func SetInputBudget(n int64) {
 	inputBudget.Store(n)
 }
 
-// Memory given back: once this much input has been let go since the heap
-// was last returned to the system, it is returned again, at most once per
-// releaseEvery.
+// Memory given back: once this much has been let go in large buffers since
+// the heap was last returned to the system, it is returned again, at most
+// once per releaseEvery.
 const (
 	releaseAfter = 64 << 20
 	releaseEvery = time.Second
@@ -40,9 +40,7 @@ const (
 // heldInput counts the bytes of incomplete packages of the process.
 // Loop-only, like the `live` table.
 type heldInput struct {
-	bytes    int
-	released int         // let go since the heap was last returned
-	freeing  atomic.Bool // a return of memory is scheduled
+	bytes int
 }
 
 var held heldInput
@@ -61,21 +59,35 @@ func (h *heldInput) take(delta int) bool {
 	return true
 }
 
-// release counts n bytes let go. After a burst of large incomplete packages
-// the runtime would hand their memory back to the system only slowly; this
-// hands it back soon after, off the loop (it costs a collection).
+// release counts n bytes let go.
 func (h *heldInput) release(n int) {
 	if n <= 0 {
 		return
 	}
 	h.bytes -= n
-	h.released += n
-	if h.released < releaseAfter || !h.freeing.CompareAndSwap(false, true) {
+	handBack.letGo(n)
+}
+
+// memoryReturn hands memory back to the system after a burst of large
+// buffers let go (incomplete packages, output dropped unsent). The runtime
+// would do so only slowly, and an idle server does not even collect them;
+// this does it soon after, off the loop (it costs a collection). Loop-only,
+// but for the flag.
+type memoryReturn struct {
+	since   int         // bytes let go since the heap was last returned
+	pending atomic.Bool // a return is scheduled
+}
+
+var handBack memoryReturn
+
+func (r *memoryReturn) letGo(n int) {
+	r.since += n
+	if r.since < releaseAfter || !r.pending.CompareAndSwap(false, true) {
 		return
 	}
-	h.released = 0
+	r.since = 0
 	time.AfterFunc(releaseEvery, func() {
 		debug.FreeOSMemory()
-		h.freeing.Store(false)
+		r.pending.Store(false)
 	})
 }

@@ -80,15 +80,18 @@ func (c *TcpConnection) halfClose() {
 	})
 }
 
-// Destroy closes the connection now, dropping whatever is unsent. Safe from
-// any goroutine.
+// Destroy closes the connection now, dropping whatever is unsent; after a
+// burst of dropped output the memory goes back to the system. Safe from any
+// goroutine.
 func (c *TcpConnection) Destroy() {
 	if !onLoop(c.loop, (*TcpConnection).Destroy, c) {
 		return
 	}
 	switch {
 	case c.sock != nil && !c.sock.Closed():
+		unsent := c.sock.Buffered()
 		c.sock.Close() // runs handler.OnClose
+		handBack.letGo(unsent)
 	case c.sock == nil && c.Status() != StatusClosed:
 		c.finish(nil) // a client connection that never connected
 	}

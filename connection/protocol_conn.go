@@ -37,9 +37,10 @@ func (l *protocolLoop) Recovered(where string, v any) { l.loop().Recovered(where
 // Loop is the event loop the connection runs on, as its protocol uses it.
 func (c *TcpConnection) Loop() protocols.Loop { return (*protocolLoop)(c.loop) }
 
-// DialTarget is a client connection's address as given to NewAsync, split
-// into "host:port" and the path and query after it (both "" for an accepted
-// connection).
+// DialTarget is the address a client connection dials, as given to
+// NewAsync: "host:port" (or the socket path) and the path and query after it;
+// a protocol's handshake names them (protocols.Dialed). An accepted
+// connection was not dialled: both are "".
 func (c *TcpConnection) DialTarget() (hostport, uri string) { return c.target, c.uri }
 
 func (u udpProtoConn) Loop() protocols.Loop { return (*protocolLoop)(u.c.pc.Loop()) }

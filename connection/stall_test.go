@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"testing"
@@ -99,4 +100,40 @@ func unsentOf(c *connection.TcpConnection) int {
 	n := make(chan int)
 	worker.Post(func() { n <- c.SendBufferSize() })
 	return <-n
+}
+
+// Output dropped unsent is memory let go: after a burst of it the heap goes
+// back to the system (a forced collection), although the server then
+// allocates nothing that would start a collection.
+func TestOutputDroppedUnsentGoesBackToTheSystem(t *testing.T) {
+	big := strings.Repeat("x", 80<<20) // more than a burst
+	nettest.Backends(t, func(t *testing.T) {
+		w := worker.New("text://127.0.0.1:0")
+		w.WriteTimeout = 100 * time.Millisecond
+		closed := make(chan struct{}, 1)
+		w.OnMessage = func(c *connection.TcpConnection, _ any) { c.Send(big) }
+		w.OnClose = func(*connection.TcpConnection) { closed <- struct{}{} }
+		serve(t, w)
+		before := forcedGCs()
+		nc := dial(t, w)
+		nc.(*net.TCPConn).SetReadBuffer(4096)
+		io.WriteString(nc, "big\n") // and never read
+		select {
+		case <-closed:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the connection is still open 30 s after its peer stopped reading")
+		}
+		for deadline := time.Now().Add(30 * time.Second); forcedGCs() == before; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("80 MiB dropped unsent, and no return of memory 30 s later")
+			}
+		}
+	})
+}
+
+// forcedGCs counts the collections the process was asked for.
+func forcedGCs() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/forced:gc-cycles"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }

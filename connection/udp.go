@@ -17,8 +17,9 @@ type UdpConnection struct {
 	protocol protocols.Protocol
 }
 
-// PacketOptions describe how a worker's datagrams are handled. They are for
-// package worker, which fills them in from a Worker's fields.
+// PacketOptions are for package worker only: how HandleDatagram treats a
+// worker's datagrams, filled in from the Worker's fields. Applications set
+// the Worker's fields instead.
 type PacketOptions struct {
 	Protocol protocols.Protocol
 	// OnMessage gets each package; for a nil Protocol, the datagram as a
@@ -28,11 +29,12 @@ type PacketOptions struct {
 	MaxPackageSize int
 }
 
-// HandleDatagram hands one datagram to OnMessage: whole without a protocol,
-// else cut into packages by the protocol's Input (bytes after an incomplete
-// package are dropped, as datagrams never continue). It is for package
-// worker: the socket comes from the framework's internal loop, which
-// applications never see. Loop-only.
+// HandleDatagram is for package worker only: it hands one datagram to
+// OnMessage, whole without a protocol, else cut into packages by the
+// protocol's Input (bytes after an incomplete package are dropped, as
+// datagrams never continue). Applications cannot call it, as the socket
+// comes from the framework's internal loop; they get datagrams in
+// OnUdpMessage. Loop-only.
 func HandleDatagram(pc *eventloop.PacketConn, b []byte, from net.Addr, o *PacketOptions) {
 	c := &UdpConnection{pc: pc, remote: from, protocol: o.Protocol}
 	if o.Protocol == nil {

@@ -23,8 +23,10 @@
 //
 //	head size     Protocol.HeaderLimit     16 KiB   431
 //	request size  worker.MaxPackageSize    10 MiB   413
-//	head time     Protocol.HeaderTimeout   20 s     408, then close
-//	idle time     Protocol.IdleTimeout     60 s     close (keep-alive wait, or a body that stalls)
+//	head time     Protocol.HeaderTimeout   20 s     408, then close (also for a connection that sends nothing)
+//	body rate     Protocol.MinBodyRate     240 B/s  408, then close (after Protocol.BodyRateGrace, 5 s)
+//	idle time     Protocol.IdleTimeout     60 s     close after a keep-alive wait; 408 for a body that
+//	                                                stalls; a client that takes no output is dropped
 //	requests      Protocol.MaxRequests     none     Connection: close on the last one
 //	upload parts  MaxUploadParts           1024
 //

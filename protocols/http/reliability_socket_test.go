@@ -108,6 +108,21 @@ func TestASlowBodyGets408(t *testing.T) {
 	})
 }
 
+// A body that stops halfway is told 408 at the idle timeout, like a head
+// that never ends, not just dropped.
+func TestABodyThatStopsGets408(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
+		addr := serveHTTP(t, &http.Protocol{IdleTimeout: 100 * time.Millisecond}, func(c *connection.TcpConnection, r *http.Request) {
+			t.Errorf("a body of %d bytes was delivered", len(r.RawBody()))
+		})
+		nc := nettest.Dial(t, addr)
+		fmt.Fprint(nc, "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhalf")
+		if got := readAll(t, nc); got != reply408 {
+			t.Fatalf("got %q, want a 408", got)
+		}
+	})
+}
+
 // A connection that sends nothing at all is told 408 at the header timeout,
 // as the manual says, not just dropped.
 func TestASilentConnectionGets408(t *testing.T) {

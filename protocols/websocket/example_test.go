@@ -1,7 +1,10 @@
 package websocket_test
 
 import (
+	"bufio"
 	"fmt"
+	"net"
+	"strings"
 	"time"
 
 	"github.com/workerman-go/workerman/connection"
@@ -38,9 +41,11 @@ func Example_echo() {
 }
 
 // A server that checks a token before it accepts, names a subprotocol, and
-// pings its clients so that it notices the ones that vanished; a client that
-// offers the subprotocol, without the token and then with it.
+// pings its clients so that it notices the ones that vanished. A raw client
+// without the token is refused; a ws client with it gets the subprotocol, the
+// welcome and a ping, which it answers with a pong the server sees.
 func ExampleProtocol() {
+	events := make(chan string, 16)
 	w := worker.New("websocket://127.0.0.1:0")
 	w.Protocol = &websocket.Protocol{
 		OnWebSocketConnect: func(c protocols.Conn, req *http.Request, h *websocket.Handshake) {
@@ -53,6 +58,7 @@ func ExampleProtocol() {
 		OnWebSocketConnected: func(c protocols.Conn, req *http.Request) {
 			c.Send("welcome")
 		},
+		OnPong:       func(c protocols.Conn, payload []byte) { events <- "server: pong" },
 		PingInterval: 50 * time.Millisecond, // 30 s or so in production
 	}
 	g, err := worker.Start(w)
@@ -61,34 +67,36 @@ func ExampleProtocol() {
 	}
 	defer g.Stop()
 
-	events := make(chan string, 8)
-	protocols.Register("chatv1", &websocket.Client{
-		Subprotocols: []string{"chat.v1"},
-		OnWebSocketConnect: func(c protocols.Conn, resp *http.Response) {
-			events <- "subprotocol " + resp.Header("Sec-WebSocket-Protocol")
-		},
-		OnPing: func(c protocols.Conn, payload []byte) { events <- "pinged (and the pong went back)" },
-	})
-	dial := func(uri string) *connection.AsyncTcpConnection {
-		c, _ := connection.NewAsync("chatv1://" + w.Addr().String() + uri)
-		c.OnMessage = func(c *connection.TcpConnection, data any) { events <- fmt.Sprint("message ", data) }
-		c.OnClose = func(*connection.TcpConnection) { events <- "closed" }
-		c.Connect()
-		return c
+	raw, err := net.Dial("tcp", w.Addr().String())
+	if err != nil {
+		panic(err)
 	}
+	fmt.Fprint(raw, "GET /chat HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+	status, _ := bufio.NewReader(raw).ReadString('\n')
+	raw.Close()
+	fmt.Printf("without the token: %s\n", strings.TrimSpace(status))
 
-	dial("/chat") // no token: refused with 403, so the client closes
-	fmt.Println(<-events)
-	c := dial("/chat?token=secret")
-	fmt.Println(<-events)
-	fmt.Println(<-events)
-	fmt.Println(<-events)
+	protocols.Register("chatv1", &websocket.Client{
+		Subprotocols: []string{"chat.v0", "chat.v1"},
+		OnWebSocketConnect: func(c protocols.Conn, resp *http.Response) {
+			events <- "client: subprotocol " + resp.Header("Sec-WebSocket-Protocol")
+		},
+		OnPing: func(c protocols.Conn, payload []byte) { events <- "client: ping" },
+	})
+	c, _ := connection.NewAsync("chatv1://" + w.Addr().String() + "/chat?token=secret")
+	c.OnMessage = func(c *connection.TcpConnection, data any) { events <- fmt.Sprint("client: message ", data) }
+	c.Connect()
+	for range 4 {
+		fmt.Println(<-events)
+	}
 	c.Destroy()
 	// Output:
-	// closed
-	// subprotocol chat.v1
-	// message welcome
-	// pinged (and the pong went back)
+	// without the token: HTTP/1.1 403 Forbidden
+	// client: subprotocol chat.v1
+	// client: message welcome
+	// client: ping
+	// server: pong
 }
 
 // Close starts the closing handshake with a code the peer sees.

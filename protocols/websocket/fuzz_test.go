@@ -28,12 +28,15 @@ func FuzzServerFrames(f *testing.F) {
 }
 
 // FuzzClientFrames is FuzzServerFrames for the client side, which takes
-// unmasked frames.
+// unmasked frames, with the same checks and seeds of the same kinds.
 func FuzzClientFrames(f *testing.F) {
 	f.Add(appendFrame(nil, opText, "hello", false))
 	f.Add(append(appendFrame(nil, opPing, "p", false), appendFrame(nil, opClose, []byte{3, 232}, false)...))
 	f.Add([]byte{0x81, 0x82, 1, 2, 3, 4, 'h', 'i'}) // masked: a server must not mask
 	f.Add([]byte{0x81, 0x02, 0xff, 0xfe})           // text that is not UTF-8
+	f.Add([]byte{0x01, 0x03, 'a', 'b', 'c', 0x80, 0x01, 'd'})
+	f.Add([]byte{0x81, 0x7F, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF})
+	f.Add([]byte{0xC1, 0x01, 'x'})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := openConn(512, true)
 		msgs, err := feed(DefaultClient, c, append([]byte(nil), data...))

@@ -3,11 +3,15 @@ package websocket_test
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/workerman-go/workerman/connection"
 	"github.com/workerman-go/workerman/internal/nettest"
+	"github.com/workerman-go/workerman/protocols/websocket"
 	"github.com/workerman-go/workerman/worker"
 )
 
@@ -77,5 +81,18 @@ func TestAPanickingHandlerSendsClose1011(t *testing.T) {
 			t.Fatalf("then: opcode %#x code %d, want a Close frame with 1011", f.op(), f.closeCode())
 		}
 		p.expectEOF()
+	})
+}
+
+// A handshake that never ends is told 408 at the handshake timeout.
+func TestAHandshakeThatNeverEndsGets408(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
+		addr := serveWS(t, &websocket.Protocol{HandshakeTimeout: 100 * time.Millisecond})
+		p := dialRaw(t, addr)
+		p.Write([]byte("GET / HTTP/1.1\r\nHost: a\r\n")) // and no more
+		got, err := io.ReadAll(p)
+		if err != nil || !strings.HasPrefix(string(got), "HTTP/1.1 408 ") {
+			t.Fatalf("got %q (%v), want a 408 and the close", got, err)
+		}
 	})
 }
