@@ -134,3 +134,17 @@ func (c *TcpConnection) finish(err error) {
 		c.onGone(c)
 	}
 }
+
+// GoAway closes the connection because its server stops or is replaced. A
+// protocol that can tell the peer so (protocols.GoingAway: WebSocket sends a
+// Close frame with 1001) ends the connection in its own way, its closing
+// handshake; any other connection is closed as by Close. Either way the
+// output gets CloseTimeout to drain once the close begins. Loop-only;
+// package worker calls it on every connection when a process stops.
+func (c *TcpConnection) GoAway() {
+	if p, ok := c.protocol.(protocols.GoingAway); ok && c.Status() == StatusEstablished {
+		p.OnGoingAway(c)
+		return
+	}
+	c.Close()
+}

@@ -62,7 +62,8 @@
 //   - Close waits for the send buffer to drain (CloseTimeout at most);
 //     Destroy drops what is unsent.
 //     End is for protocols answering bad input: the reply, a half-close, then
-//     the close.
+//     the close. GoAway is worker's when a process stops: Close, after the
+//     protocol has told the peer the server goes (WebSocket's 1001).
 //   - Accept, Options, HandleDatagram and PacketOptions are package worker's
 //     way in; applications get their connections in the worker's callbacks.
 package connection

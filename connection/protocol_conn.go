@@ -24,7 +24,7 @@ func (l *protocolLoop) loop() *eventloop.Loop { return (*eventloop.Loop)(l) }
 
 // AddTimer adds a system timer: the application's timer.Count and DelAll
 // leave it alone.
-func (l *protocolLoop) AddTimer(d time.Duration, repeat bool, fn func()) protocols.TimerID {
+func (l *protocolLoop) AddTimer(d time.Duration, repeat protocols.Repeat, fn func()) protocols.TimerID {
 	return protocols.TimerID(l.loop().AddSystemTimer(d, eventloop.Repeat(repeat), fn))
 }
 

@@ -62,9 +62,9 @@ type Conn interface {
 // timer for all of them. Its methods are loop-only.
 type Loop interface {
 	// AddTimer runs fn on the loop after d, and again every d when repeat is
-	// set, until DelTimer. These timers belong to the framework: the
+	// Repeating, until DelTimer. These timers belong to the framework: the
 	// application's timer.Count and timer.DelAll do not see them.
-	AddTimer(d time.Duration, repeat bool, fn func()) TimerID
+	AddTimer(d time.Duration, repeat Repeat, fn func()) TimerID
 	// DelTimer stops a timer; a timer that already fired once and for all,
 	// or was stopped, is ignored. A timer may stop itself from its callback.
 	DelTimer(id TimerID)
@@ -78,6 +78,16 @@ type Loop interface {
 
 // TimerID names a timer of a Loop; 0 is no timer.
 type TimerID uint64
+
+// Repeat says whether a Loop timer fires again after its first run.
+type Repeat bool
+
+const (
+	// Once fires the timer one time, after its delay.
+	Once Repeat = false
+	// Repeating fires it after its delay and every delay after that.
+	Repeating Repeat = true
+)
 
 // Dialed is implemented by client connections (connection.NewAsync): the
 // address they were asked to dial, which a protocol's handshake names (a
@@ -107,8 +117,11 @@ type PanicAnswerer interface {
 }
 
 // GoingAway is implemented by protocols that tell the peer the server is
-// closing the connection because it stops (WebSocket: a Close frame with
-// 1001). The connection calls OnGoingAway, then closes once it is flushed.
+// closing the connection because it stops or is replaced (WebSocket: a
+// Close frame with 1001). The connection calls OnGoingAway instead of
+// closing itself, so OnGoingAway must end the connection: at once, or after
+// a closing handshake of its own that it bounds (WebSocket: on the peer's
+// Close frame, or after a second). It may be called again while it does.
 type GoingAway interface {
 	OnGoingAway(c Conn)
 }

@@ -65,7 +65,7 @@ func newApp() *cli.App {
 				Usage: "start the workers",
 				Flags: []cli.Flag{daemon, &cli.BoolFlag{Name: "single", Aliases: []string{"s"}, Usage: "serve every worker in this process"}},
 				Action: func(c *cli.Context) error {
-					return p.start(c.Bool("daemon") || Daemonize, c.Bool("single"))
+					return p.start(startModeOf(c))
 				},
 			},
 			{
@@ -74,7 +74,11 @@ func newApp() *cli.App {
 				Flags: []cli.Flag{graceful},
 				Action: func(c *cli.Context) error {
 					p.log(p.tag() + " stop")
-					return p.stop(c.Bool("graceful"), false)
+					pid, err := p.running()
+					if err != nil {
+						return err
+					}
+					return p.stop(pid, stopModeOf(c))
 				},
 			},
 			{
@@ -83,10 +87,12 @@ func newApp() *cli.App {
 				Flags: []cli.Flag{daemon, graceful},
 				Action: func(c *cli.Context) error {
 					p.log(p.tag() + " restart")
-					if err := p.stop(c.Bool("graceful"), true); err != nil {
-						return err
+					if pid, _ := p.findMaster(); pid != 0 { // start says why a pid file is stale
+						if err := p.stop(pid, stopModeOf(c)); err != nil {
+							return err
+						}
 					}
-					return p.start(c.Bool("daemon") || Daemonize, false)
+					return p.start(startModeOf(c))
 				},
 			},
 			{
@@ -99,7 +105,11 @@ func newApp() *cli.App {
 					if err != nil {
 						return err
 					}
-					return signalMaster(pid, cmdReload(c.Bool("graceful")))
+					mode := reloadNow
+					if c.Bool("graceful") {
+						mode = reloadGraceful
+					}
+					return signalMaster(pid, mode)
 				},
 			},
 			{
@@ -123,6 +133,32 @@ func newApp() *cli.App {
 	return app
 }
 
+// startMode is how start runs the program.
+type startMode int
+
+const (
+	foreground    startMode = iota // the master in this process (start)
+	daemonized                     // the master in the background (start -d)
+	singleProcess                  // every worker in this process, no master (start -s)
+)
+
+func startModeOf(c *cli.Context) startMode {
+	switch {
+	case c.Bool("single"):
+		return singleProcess
+	case c.Bool("daemon") || Daemonize:
+		return daemonized
+	}
+	return foreground
+}
+
+func stopModeOf(c *cli.Context) drainMode {
+	if c.Bool("graceful") {
+		return stopGraceful
+	}
+	return stopNow
+}
+
 // tag is how messages name the program: Workerman[app].
 func (p *program) tag() string { return "Workerman[" + p.name + "]" }
 
@@ -136,9 +172,9 @@ func (p *program) running() (int, error) {
 	return pid, nil
 }
 
-func (p *program) start(daemon, single bool) error {
-	if single || !multiProcess {
-		if !multiProcess && !single {
+func (p *program) start(mode startMode) error {
+	if mode == singleProcess || !multiProcess {
+		if mode != singleProcess {
 			fmt.Printf("%s runs every worker in one process on %s\n", p.tag(), platformName())
 		}
 		return p.runSingle()
@@ -147,7 +183,7 @@ func (p *program) start(daemon, single bool) error {
 		p.log(p.tag() + " already running")
 		return shown{fmt.Errorf("%s %w", p.tag(), errRunning)}
 	}
-	if daemon {
+	if mode == daemonized {
 		p.log(p.tag() + " start in DAEMON mode")
 		return p.startDaemon()
 	}
@@ -155,28 +191,20 @@ func (p *program) start(daemon, single bool) error {
 	return runMaster(p, nil)
 }
 
-// stop asks the master to stop and waits for it to go, polling every 10 ms.
-// For restart, a master that is not running is not an error.
-func (p *program) stop(graceful, restart bool) error {
-	pid := p.masterPid()
-	if pid == 0 {
-		if restart {
-			return nil
-		}
-		_, err := p.running()
-		return err
-	}
-	if graceful {
+// stop asks the master pid to stop and waits for it to go, polling every
+// 10 ms.
+func (p *program) stop(pid int, mode drainMode) error {
+	if mode.graceful() {
 		p.log(p.tag() + " is gracefully stopping ...")
 	} else {
 		p.log(p.tag() + " is stopping ...")
 	}
-	if err := signalMaster(pid, cmdStop(graceful)); err != nil {
+	if err := signalMaster(pid, mode); err != nil {
 		return err
 	}
 	deadline := time.Now().Add(StopTimeout + 3*time.Second)
 	for processAlive(pid) {
-		if !graceful && time.Now().After(deadline) {
+		if !mode.graceful() && time.Now().After(deadline) {
 			p.log(p.tag() + " stop fail")
 			return shown{fmt.Errorf("%s stop fail: master %d still runs", p.tag(), pid)}
 		}

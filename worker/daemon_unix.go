@@ -32,7 +32,7 @@ func (p *program) startDaemon() error {
 	cmd := exec.Command(p.executable(), os.Args[1:]...)
 	cmd.Args[0] = os.Args[0]
 	cmd.Env = append(childEnv(), envDaemon+"=1")
-	cmd.ExtraFiles = []*os.File{w}
+	cmd.ExtraFiles = []*os.File{w} // the daemon's parentFD
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	err = cmd.Start()
@@ -72,5 +72,5 @@ func daemonNotify() *os.File {
 		return nil
 	}
 	os.Unsetenv(envDaemon)
-	return os.NewFile(linkFD, "notify")
+	return os.NewFile(parentFD, "notify")
 }

@@ -57,7 +57,9 @@
 //
 // `stop` (SIGINT, SIGTERM or SIGHUP to the master) runs OnWorkerStop in each
 // child, stops accepting, closes each connection once it holds no partial
-// request, and closes what is left after StopTimeout; the master kills a
+// request (a WebSocket is first told 1001, going away, and closes on its
+// client's answer or after a second), and closes what is left after
+// StopTimeout; the master kills a
 // child still there half a second later. `stop -g` (SIGQUIT) waits for the
 // clients to leave. The command waits for the master to exit, polling every
 // 10 ms, and the master removes the pid file and the control socket.
@@ -68,16 +70,24 @@
 // lines "2006-01-02 15:04:05 pid:N message", trimmed to its newer half past
 // 10 MiB) and the control socket (workerman.{binary name}.sock, which status
 // and connections ask) go beside the executable, or in the working
-// directory when it is a `go run` build; PidFile and LogFile move them. A
+// directory when it is a `go run` build; PidFile and LogFile move them.
+// Every command makes sure the pid file names the master (its control
+// socket answers with that pid, or on Linux /proc says it runs this
+// executable) before it signals it: a pid file left by a killed master,
+// whose pid another process has since been given, is stale, and the
+// command says so and signals nothing. A
 // daemon (start -d) runs in a new session with its output, and its
-// children's, in StdoutFile (/dev/null unless set).
+// children's, in StdoutFile (/dev/null unless set); it tells the command
+// that started it that every child serves on a pipe at fd 3, the descriptor
+// a child's socketpair takes.
 //
 // # Platforms
 //
 // The master and its children run on Linux and the other unix systems.
-// Windows has no way to hand a listening socket to a child process the same
-// way, nor the signals: there `start` serves every worker in one process,
-// and says so; `start -s` does the same anywhere.
+// Windows (like plan9, js and wasip1) has no way to hand a listening socket
+// to a child process the same way, nor the signals: there `start` serves
+// every worker in one process, and says so; `start -s` does the same
+// anywhere.
 //
 // # systemd
 //

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -75,21 +76,38 @@ func goRunBuild(exe string) bool {
 	return cache != "" && strings.HasPrefix(exe, cache+string(filepath.Separator))
 }
 
-// masterPid is the pid in the pid file when that process is alive, else 0.
+// masterPid is the pid of the program's running master, as the pid file
+// names it, or 0. A pid file is stale when the process it names is gone, or
+// is not the master (the system gave a killed master's pid to another
+// process): masterPid then says so and returns 0, and no command signals
+// that process.
 func (p *program) masterPid() int {
-	b, err := os.ReadFile(p.pidFile)
-	if err != nil {
-		return 0
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || pid <= 0 || pid == os.Getpid() {
-		return 0
-	}
-	if !processAlive(pid) {
-		p.log("Master pid:" + strconv.Itoa(pid) + " is not alive")
-		return 0
+	pid, stale := p.findMaster()
+	if stale != "" {
+		p.log(stale)
 	}
 	return pid
+}
+
+// findMaster is masterPid without the message: the master's pid, or 0 and
+// why the pid file is stale ("" when there is none, or it names this very
+// process).
+func (p *program) findMaster() (pid int, stale string) {
+	b, err := os.ReadFile(p.pidFile)
+	if err != nil {
+		return 0, ""
+	}
+	pid, err = strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 || pid == os.Getpid() {
+		return 0, ""
+	}
+	if !processAlive(pid) {
+		return 0, "Master pid:" + strconv.Itoa(pid) + " is not alive"
+	}
+	if !p.isMaster(pid) {
+		return 0, fmt.Sprintf("%s pid file %s is stale: process %d is not its master", p.tag(), p.pidFile, pid)
+	}
+	return pid, ""
 }
 
 func (p *program) writePidFile() error {

@@ -3,8 +3,11 @@ package worker
 import (
 	"fmt"
 	"sync"
+	"time"
 
+	"github.com/workerman-go/workerman/connection"
 	"github.com/workerman-go/workerman/internal/eventloop"
+	"github.com/workerman-go/workerman/protocols"
 )
 
 // Group is a set of workers served in this process, all on its one event loop:
@@ -62,14 +65,24 @@ func (g *Group) start() error {
 func (g *Group) Workers() []*Worker { return g.workers }
 
 // Stop stops accepting, runs OnWorkerStop, closes every connection (OnClose
-// runs for each) and releases the loop. It returns once every goroutine and
-// file descriptor the group used is released. Call it from outside the loop;
+// runs for each; a WebSocket is first told the server is going away, 1001)
+// and releases the loop. It returns once every goroutine and file
+// descriptor the group used is released. Call it from outside the loop;
 // calling it again does nothing.
 func (g *Group) Stop() {
 	g.once.Do(func() {
+		var told []*connection.TcpConnection
 		g.loop.Exec(func() {
 			for i := len(g.workers) - 1; i >= 0; i-- {
-				g.workers[i].stop()
+				told = append(told, g.workers[i].stop()...)
+			}
+		})
+		g.awaitWritten(told)
+		g.loop.Exec(func() {
+			for _, w := range g.workers {
+				for _, c := range w.conns {
+					c.Destroy()
+				}
 			}
 		})
 		g.loop.Release()
@@ -77,15 +90,44 @@ func (g *Group) Stop() {
 	})
 }
 
-// stop runs on the loop.
-func (w *Worker) stop() {
+// goAwayWrite bounds how long Stop waits for what the connections were told
+// on going away to reach the kernel before it closes them.
+const goAwayWrite = 100 * time.Millisecond
+
+// awaitWritten waits until the output of each of cs is written or the
+// connection is gone, for goAwayWrite at most, polling every millisecond.
+func (g *Group) awaitWritten(cs []*connection.TcpConnection) {
+	deadline := time.Now().Add(goAwayWrite)
+	for len(cs) > 0 && time.Now().Before(deadline) {
+		g.loop.Exec(func() {
+			left := cs[:0]
+			for _, c := range cs {
+				if c.Status() != connection.StatusClosed && c.SendBufferSize() > 0 {
+					left = append(left, c)
+				}
+			}
+			cs = left
+		})
+		if len(cs) > 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+}
+
+// stop runs on the loop. It returns the connections told that the server
+// goes, whose protocol said so (protocols.GoingAway); the others are closed.
+func (w *Worker) stop() (told []*connection.TcpConnection) {
 	if w.OnWorkerStop != nil {
 		w.call("OnWorkerStop", func() { w.OnWorkerStop(w) }, nil)
 	}
 	w.closeSockets()
 	for _, c := range w.conns {
-		c.Destroy()
+		if _, ok := c.Protocol().(protocols.GoingAway); ok {
+			told = append(told, c)
+		}
+		c.GoAway()
 	}
+	return told
 }
 
 func closeFiles(ws []*Worker) {

@@ -11,7 +11,7 @@ import (
 )
 
 // The master and each child talk over a socketpair the child inherits as
-// fd 3, one JSON message per line. The child says when it is ready (or why
+// parentFD, one JSON message per line. The child says when it is ready (or why
 // it could not start) and answers the master's questions; the master sees
 // the child go when the pair closes, and the child sees the master go the
 // same way.

@@ -45,7 +45,20 @@ var (
 // Environment variables that mark the processes a program starts itself.
 const (
 	envChild  = "WORKERMAN_GO_CHILD"  // "worker index:slot" of a child process
-	envDaemon = "WORKERMAN_GO_DAEMON" // a daemonized master, told to report on fd 3
+	envDaemon = "WORKERMAN_GO_DAEMON" // a daemonized master, told to report on parentFD
+)
+
+// Descriptors past standard error that such a process finds open.
+const (
+	// parentFD is the way back to the process that started this one: for a
+	// child, its link to the master (a socketpair, link_unix.go); for a
+	// daemonized master, the pipe on which it tells the `start -d` command
+	// waiting for it that every child serves, or why start failed
+	// (daemon_unix.go).
+	parentFD = 3
+	// listenerFD is a child's inherited listening socket, when its worker
+	// shares one.
+	listenerFD = 4
 )
 
 // Master hooks. They run in the master process, which runs no event loop:
@@ -93,17 +106,4 @@ func RunArgs(args []string) error {
 		return runMaster(p, notify)
 	}
 	return newApp().Run(args)
-}
-
-// drainBound is how long a stopping or reloading process may wait for its
-// clients before it closes them: StopTimeout, or for a graceful reload
-// ReloadTimeout and for a graceful stop GracefulTimeout. 0 is no bound.
-func drainBound(graceful, reload bool) time.Duration {
-	switch {
-	case !graceful:
-		return StopTimeout
-	case reload:
-		return ReloadTimeout
-	}
-	return GracefulTimeout
 }

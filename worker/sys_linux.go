@@ -3,7 +3,9 @@ package worker
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // memoryUsage is the process's resident set size (VmRSS) in bytes.
@@ -22,6 +24,23 @@ func memoryUsage() int64 {
 	}
 	kb, _ := strconv.ParseInt(string(f[0]), 10, 64)
 	return kb << 10
+}
+
+// runsExecutable reports whether process pid runs the executable exe (a
+// file since replaced by a deploy's rename counts), as /proc/pid/exe tells;
+// for another user's process, whose exe link is closed to us, whether its
+// command line names the program (argv[0]'s base name is name).
+func runsExecutable(pid int, exe, name string) (same, known bool) {
+	dir := "/proc/" + strconv.Itoa(pid)
+	if target, err := os.Readlink(dir + "/exe"); err == nil {
+		return strings.TrimSuffix(target, " (deleted)") == exe, true
+	}
+	b, err := os.ReadFile(dir + "/cmdline")
+	if err != nil {
+		return false, false
+	}
+	argv0, _, _ := bytes.Cut(b, []byte{0})
+	return filepath.Base(string(argv0)) == name, true
 }
 
 // zombie reports whether pid has exited and waits to be reaped; such a

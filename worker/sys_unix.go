@@ -28,25 +28,9 @@ func processAlive(pid int) bool {
 	return !zombie(pid)
 }
 
-// masterSignal is what a command sends the master.
-type masterSignal = syscall.Signal
-
-func cmdStop(graceful bool) masterSignal {
-	if graceful {
-		return syscall.SIGQUIT
-	}
-	return syscall.SIGINT
-}
-
-func cmdReload(graceful bool) masterSignal {
-	if graceful {
-		return syscall.SIGUSR2
-	}
-	return syscall.SIGUSR1
-}
-
-func signalMaster(pid int, s masterSignal) error {
-	if err := syscall.Kill(pid, s); err != nil {
+// signalMaster asks the master to stop or reload in mode.
+func signalMaster(pid int, mode drainMode) error {
+	if err := syscall.Kill(pid, mode.signal()); err != nil {
 		return fmt.Errorf("worker: signal master %d: %w", pid, err)
 	}
 	return nil

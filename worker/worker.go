@@ -164,8 +164,10 @@ func (w *Worker) Bind() error {
 	} else {
 		var ln net.Listener
 		if ln, err = lc.Listen(context.Background(), network, w.address); err == nil {
-			if ul, ok := ln.(*net.UnixListener); ok {
-				ul.SetUnlinkOnClose(false) // the path stays until Unlisten
+			// The path stays until Unlisten. An interface, not *net.UnixListener:
+			// plan9's has no such method.
+			if ul, ok := ln.(interface{ SetUnlinkOnClose(bool) }); ok {
+				ul.SetUnlinkOnClose(false)
 			}
 			sock, w.addr = ln.(interface {
 				File() (*os.File, error)

@@ -29,12 +29,12 @@ type timer struct {
 var _ protocols.Loop = (*Loop)(nil)
 
 // AddTimer records a timer; Fire runs it.
-func (l *Loop) AddTimer(d time.Duration, repeat bool, fn func()) protocols.TimerID {
+func (l *Loop) AddTimer(d time.Duration, repeat protocols.Repeat, fn func()) protocols.TimerID {
 	if l.timers == nil {
 		l.timers = map[protocols.TimerID]*timer{}
 	}
 	l.next++
-	l.timers[l.next] = &timer{every: d, repeat: repeat, fn: fn}
+	l.timers[l.next] = &timer{every: d, repeat: repeat == protocols.Repeating, fn: fn}
 	return l.next
 }
 

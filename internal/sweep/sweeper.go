@@ -39,7 +39,7 @@ func (s *Sweeper[T]) Add(x T, l protocols.Loop, every time.Duration) {
 			s.loop.DelTimer(s.timer)
 		}
 		s.loop, s.every, s.now = l, every, Nanotime()
-		s.timer = l.AddTimer(every, true, s.tick)
+		s.timer = l.AddTimer(every, protocols.Repeating, s.tick)
 	}
 	s.set.Add(x)
 }

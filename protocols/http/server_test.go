@@ -388,7 +388,7 @@ func TestEventStreamsOutliveTheIdleTimeout(t *testing.T) {
 	addr := serveHTTP(t, &http.Protocol{IdleTimeout: 50 * time.Millisecond}, func(c *connection.TcpConnection, _ *http.Request) {
 		c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/event-stream"}, ""))
 		// Ten idle timeouts later the stream is still there to send to.
-		eventloop.Default().AddTimer(500*time.Millisecond, false, func() { c.Send(&http.ServerSentEvents{Data: "late"}) })
+		eventloop.Default().AddTimer(500*time.Millisecond, eventloop.Once, func() { c.Send(&http.ServerSentEvents{Data: "late"}) })
 	})
 	nc := nettest.Dial(t, addr)
 	fmt.Fprint(nc, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")

@@ -42,11 +42,18 @@ func Close(c protocols.Conn, code int, reason string) error {
 	if err := c.SendRaw(st.scratch); err != nil {
 		return err
 	}
-	st.closer = c.Loop().AddTimer(closeTimeout, false, func() {
+	st.closer = c.Loop().AddTimer(closeTimeout, protocols.Once, func() {
 		st.closer = 0
 		c.Close()
 	})
 	return nil
+}
+
+// goAway is the server's part of protocols.GoingAway.
+func goAway(c protocols.Conn) {
+	if Close(c, CloseGoingAway, "server going away") != nil {
+		c.Close()
+	}
 }
 
 func openState(c protocols.Conn) (*connState, error) {

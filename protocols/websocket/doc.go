@@ -16,7 +16,9 @@
 // OnMessage: a string for text, a []byte of its own for binary. Control
 // frames never do: pings are answered with pongs, a Close frame is echoed
 // with its code and the connection closed. Ping and Close send those frames
-// yourself; Protocol.PingInterval pings for you and drops the silent.
+// yourself; Protocol.PingInterval pings for you and drops the silent. When
+// the worker's process stops or is replaced, each open connection is sent a
+// Close frame with 1001 (going away) before it closes.
 //
 // What breaks the protocol ends the connection with a Close frame carrying
 // the code of RFC 6455 section 7.4.1: an unmasked frame from a client, RSV

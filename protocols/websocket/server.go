@@ -111,6 +111,12 @@ func (p *Protocol) OnClose(c protocols.Conn) {
 	st.closed()
 }
 
+// OnGoingAway starts the closing handshake with 1001 (going away) when the
+// server stops or is replaced: the connection closes on the peer's Close
+// frame, or after a second. A connection still shaking hands, or one whose
+// Close frame cannot be queued, is closed at once.
+func (p *Protocol) OnGoingAway(c protocols.Conn) { goAway(c) }
+
 // OnPanic sends a Close frame with 1011 (internal error) when OnMessage
 // panicked on a message, after what was already sent, and ends the connection.
 func (p *Protocol) OnPanic(c protocols.Conn) { p.state(c).panicked() }

@@ -5,6 +5,7 @@
 // event stream whose events carry that same answer.
 //
 // APP_ADDR is the address to listen on, APP_COUNT the process count,
+// APP_WS the address of a WebSocket echo worker (none when unset),
 // APP_STDOUT the daemon's output file, APP_SSE_EVERY the interval of the
 // events (100ms when unset); main.version is set with
 // -ldflags "-X main.version=v2" to tell builds apart. The state turns from
@@ -60,6 +61,11 @@ func main() {
 		u.Transport = "unix"
 		u.User = w.User
 		u.OnMessage = func(c *connection.TcpConnection, data any) { c.Send(answer()) }
+	}
+	if addr := os.Getenv("APP_WS"); addr != "" { // a WebSocket echo worker
+		ws := worker.New("websocket://" + addr)
+		ws.Name = "ws"
+		ws.OnMessage = func(c *connection.TcpConnection, data any) { c.Send(data) }
 	}
 	if f := os.Getenv("APP_STDOUT"); f != "" {
 		worker.StdoutFile = f

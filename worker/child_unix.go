@@ -54,14 +54,14 @@ func (m *master) spawn(wi, slot int, prev *child) (*child, error) {
 	// Raw descriptors, not exec.Cmd.ExtraFiles: (*os.File).Fd would put the
 	// shared listening socket in blocking mode under the children already
 	// accepting on it.
-	files := []uintptr{m.devNull, 1, 2, uintptr(pair[1])} // fd 3: the link
+	files := []uintptr{m.devNull, 1, 2, uintptr(pair[1])} // parentFD: the link
 	if f := m.files[wi]; f != nil {
 		fd, err := rawFD(f)
 		if err != nil {
 			conn.Close()
 			return nil, fmt.Errorf("worker %s: listening socket: %w", w.DisplayName(), err)
 		}
-		files = append(files, fd) // fd 4
+		files = append(files, fd) // listenerFD
 	}
 	attr := &syscall.ProcAttr{
 		Env:   append(append(childEnv(), extensionEnv()...), fmt.Sprintf("%s=%d:%d", envChild, wi, slot)),

@@ -28,6 +28,11 @@ type controlRequest struct {
 // controlTimeout bounds one exchange on the control socket.
 const controlTimeout = 5 * time.Second
 
+// askPid asks the master for its pid, which tells a command that the
+// process the pid file names is the master and not one that was given the
+// pid of a master killed before it could remove the file.
+const askPid = "pid"
+
 func (m *master) serveControl(ln *net.UnixListener) {
 	for {
 		c, err := ln.Accept()
@@ -46,6 +51,8 @@ func (m *master) answer(c net.Conn) {
 		return
 	}
 	switch req.Cmd {
+	case askPid:
+		json.NewEncoder(c).Encode(os.Getpid())
 	case askStatus:
 		json.NewEncoder(c).Encode(m.status())
 	case askConnections:
@@ -122,6 +129,19 @@ func queryStatus(p *program, pid int) (*statusReport, error) {
 		return nil, err
 	}
 	return &r, nil
+}
+
+// isMaster reports whether process pid is this program's master: its
+// control socket answers with that pid or, when the socket does not answer
+// (removed by hand, or a master of an older build), the process runs this
+// program's executable. Where no /proc tells, the socket alone decides.
+func (p *program) isMaster(pid int) bool {
+	var got int
+	if err := query(p, pid, askPid, &got); err == nil {
+		return got == pid
+	}
+	same, known := runsExecutable(pid, p.exe, p.name)
+	return known && same
 }
 
 // queryConnections asks the master for every connection of its children.

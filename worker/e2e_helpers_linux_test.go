@@ -1,5 +1,3 @@
-//go:build linux
-
 package worker_test
 
 import (
@@ -314,41 +312,52 @@ func field(answer, name string) string {
 	return ""
 }
 
-// eventStream is a raw client of an event stream: it asks with
-// Accept: text/event-stream and reads the events as they come.
-type eventStream struct {
+// rawClient is a socket that a test speaks HTTP on by hand: its request,
+// then what it reads of the answer.
+type rawClient struct {
 	net.Conn
 	r *bufio.Reader
 }
 
-// dialEvents opens an event stream at addr and reads the response head.
-func dialEvents(tb testing.TB, addr string) *eventStream {
+// dialRaw connects to addr, sends request and reads the response head; the
+// connection closes when the test ends.
+func dialRaw(tb testing.TB, addr, request string) (c rawClient, head string) {
 	tb.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { c.Close() })
-	s := &eventStream{Conn: c, r: bufio.NewReader(c)}
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n"); err != nil {
+	tb.Cleanup(func() { conn.Close() })
+	c = rawClient{Conn: conn, r: bufio.NewReader(conn)}
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(conn, request); err != nil {
 		tb.Fatal(err)
 	}
-	var head strings.Builder
+	var b strings.Builder
 	for {
-		line, err := s.r.ReadString('\n')
-		head.WriteString(line)
+		line, err := c.r.ReadString('\n')
+		b.WriteString(line)
 		if err != nil {
-			tb.Fatalf("event stream head: %v (got %q)", err, head.String())
+			tb.Fatalf("response head: %v (got %q)", err, b.String())
 		}
 		if line == "\r\n" {
-			break
+			return c, b.String()
 		}
 	}
-	if h := head.String(); !strings.HasPrefix(h, "HTTP/1.1 200 ") || !strings.Contains(h, "\r\nContent-Type: text/event-stream\r\n") {
+}
+
+// eventStream is a raw client of an event stream: it asks with
+// Accept: text/event-stream and reads the events as they come.
+type eventStream struct{ rawClient }
+
+// dialEvents opens an event stream at addr and reads the response head.
+func dialEvents(tb testing.TB, addr string) *eventStream {
+	tb.Helper()
+	c, h := dialRaw(tb, addr, "GET / HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n")
+	if !strings.HasPrefix(h, "HTTP/1.1 200 ") || !strings.Contains(h, "\r\nContent-Type: text/event-stream\r\n") {
 		tb.Fatalf("not an event stream:\n%s", h)
 	}
-	return s
+	return &eventStream{c}
 }
 
 // next reads one event and returns its data; it waits at most 5 s.

@@ -11,10 +11,10 @@ import (
 // reload replaces every reloadable child with a fresh process of the
 // executable on disk, one at a time: the new child starts and accepts on
 // the same listening socket before the old one is told to go, so no
-// connection is refused. Gracefully, old children finish their connections
-// while the next ones are replaced. Children of workers that are not
-// Reloadable run OnWorkerReload and stay.
-func (m *master) reload(graceful bool) {
+// connection is refused. In reloadGraceful mode old children finish their
+// connections while the next ones are replaced. Children of workers that
+// are not Reloadable run OnWorkerReload and stay.
+func (m *master) reload(mode drainMode) {
 	m.mu.Lock()
 	if m.stopping || m.reloading {
 		m.mu.Unlock()
@@ -37,10 +37,6 @@ func (m *master) reload(graceful bool) {
 	if OnMasterReload != nil {
 		m.p.guard("OnMasterReload", OnMasterReload)
 	}
-	sig := syscall.SIGUSR1
-	if graceful {
-		sig = syscall.SIGUSR2
-	}
 	go func() {
 		defer func() {
 			m.mu.Lock()
@@ -49,10 +45,10 @@ func (m *master) reload(graceful bool) {
 		}()
 		for _, c := range old {
 			if !m.workers[c.wi].Reloadable {
-				c.signal(sig)
+				c.signal(mode.signal())
 				continue
 			}
-			if !m.replace(c, sig, graceful) {
+			if !m.replace(c, mode) {
 				return
 			}
 		}
@@ -61,7 +57,7 @@ func (m *master) reload(graceful bool) {
 
 // replace starts the successor of old, then retires old. It reports whether
 // the reload may go on.
-func (m *master) replace(old *child, sig syscall.Signal, graceful bool) bool {
+func (m *master) replace(old *child, mode drainMode) bool {
 	m.mu.Lock()
 	if m.stopping || old.gone() || m.slots[old.wi][old.slot] != old {
 		m.mu.Unlock()
@@ -81,9 +77,9 @@ func (m *master) replace(old *child, sig syscall.Signal, graceful bool) bool {
 	m.mu.Lock()
 	nc.prev = nil
 	m.mu.Unlock()
-	old.signal(sig)
-	m.killLater([]*child{old}, drainBound(graceful, true))
-	if !graceful {
+	old.signal(mode.signal())
+	m.killLater([]*child{old}, mode.bound())
+	if !mode.graceful() {
 		<-old.exitedCh
 	}
 	return true

@@ -58,7 +58,7 @@ func runMaster(p *program, notify *os.File) (err error) {
 			notify.Close()
 		}()
 	}
-	if pid := p.masterPid(); pid != 0 {
+	if pid, _ := p.findMaster(); pid != 0 { // the command has said why a pid file is stale
 		return fmt.Errorf("%s %w (pid %d)", p.tag(), errRunning, pid)
 	}
 	sigs := make(chan os.Signal, 8)
@@ -79,10 +79,8 @@ func runMaster(p *program, notify *os.File) (err error) {
 		return err
 	}
 	defer m.closeSockets()
-	if err := p.writePidFile(); err != nil {
-		return fmt.Errorf("worker: write pid file: %w", err)
-	}
-	defer p.removePidFile()
+	// The control socket answers before the pid file names this process,
+	// so that a command never takes the master for a stale pid.
 	ctl, err := listenControl(p.sock)
 	if err != nil {
 		return err
@@ -90,6 +88,10 @@ func runMaster(p *program, notify *os.File) (err error) {
 	defer os.Remove(p.sock)
 	defer ctl.Close()
 	go m.serveControl(ctl)
+	if err := p.writePidFile(); err != nil {
+		return fmt.Errorf("worker: write pid file: %w", err)
+	}
+	defer p.removePidFile()
 	stopExtensions, err := startExtensions()
 	if err != nil {
 		return err
@@ -97,7 +99,7 @@ func runMaster(p *program, notify *os.File) (err error) {
 	defer stopExtensions()
 
 	if err := m.startAll(); err != nil {
-		m.stop(false, "start failed")
+		m.stop(stopNow, "start failed")
 		<-m.done
 		return err
 	}
@@ -122,14 +124,10 @@ func runMaster(p *program, notify *os.File) (err error) {
 }
 
 func (m *master) signal(s syscall.Signal) {
-	why := "received signal " + signalName(s)
-	switch s {
-	case syscall.SIGQUIT:
-		m.stop(true, why)
-	case syscall.SIGUSR1, syscall.SIGUSR2:
-		m.reload(s == syscall.SIGUSR2)
-	default:
-		m.stop(false, why)
+	if mode := drainModeOf(s); mode.reload() {
+		m.reload(mode)
+	} else {
+		m.stop(mode, "received signal "+signalName(s))
 	}
 }
 
@@ -215,9 +213,9 @@ func (m *master) startAll() error {
 	return nil
 }
 
-// stop ends every child (gracefully: once its clients leave) and then the
-// master.
-func (m *master) stop(graceful bool, why string) {
+// stop ends every child (in stopGraceful mode once its clients leave) and
+// then the master.
+func (m *master) stop(mode drainMode, why string) {
 	m.mu.Lock()
 	if m.stopping {
 		m.mu.Unlock()
@@ -228,18 +226,14 @@ func (m *master) stop(graceful bool, why string) {
 	m.mu.Unlock()
 	m.p.log(m.p.tag() + " " + why)
 	m.p.log(m.p.tag() + " stopping")
-	sig := syscall.SIGINT
-	if graceful {
-		sig = syscall.SIGQUIT
-	}
 	for _, c := range kids {
-		c.signal(sig)
+		c.signal(mode.signal())
 	}
 	if len(kids) == 0 {
 		close(m.done)
 		return
 	}
-	m.killLater(kids, drainBound(graceful, false))
+	m.killLater(kids, mode.bound())
 }
 
 // killLater SIGKILLs the children of kids still there a little after bound,
