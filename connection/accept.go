@@ -28,15 +28,11 @@ func Accept(sock *eventloop.Conn, o Options) *TcpConnection {
 		Limits:    o.Limits,
 		id:        nextID.Add(1),
 		protocol:  o.Protocol,
-		transport: o.Transport,
+		unix:      o.Transport == "unix",
 		worker:    o.Worker,
 		onGone:    o.OnGone,
-		out:       pending{slot: -1},
 	}
 	c.withDefaults()
-	if c.transport == "" {
-		c.transport = "tcp"
-	}
 	c.attach(sock)
 	return c
 }

@@ -74,8 +74,9 @@ func (c *TcpConnection) halfClose() {
 		c.Destroy()
 		return
 	}
-	c.linger = c.loop.AddSystemTimer(LingerTimeout, false, func() {
-		c.linger = 0
+	r := c.rare()
+	r.linger = c.loop.AddSystemTimer(LingerTimeout, false, func() {
+		r.linger = 0
 		c.Destroy()
 	})
 }
@@ -98,13 +99,15 @@ func (c *TcpConnection) Destroy() {
 // given up before it had one. Loop-only.
 func (c *TcpConnection) finish(err error) {
 	c.status.Store(int32(StatusClosed))
-	if c.linger != 0 {
-		c.loop.DelTimer(c.linger)
-		c.linger = 0
+	if r := c.more; r != nil {
+		if r.linger != 0 {
+			c.loop.DelTimer(r.linger)
+			r.linger = 0
+		}
+		r.onDrain = nil
 	}
 	c.dropRecv()
 	c.unwatchOutput()
-	c.onDrain = nil
 	if err != nil {
 		slog.Debug("workerman: connection closed", "id", c.id, "remote", addrString(c.RemoteAddr()), "err", err)
 	}

@@ -40,7 +40,7 @@ func (c *TcpConnection) Loop() protocols.Loop { return (*protocolLoop)(c.loop) }
 // DialTarget is a client connection's address as given to NewAsync, split
 // into "host:port" and the path and query after it (both "" for an accepted
 // connection).
-func (c *TcpConnection) DialTarget() (hostport, uri string) { return c.target, c.uri }
+func (c *TcpConnection) DialTarget() (hostport, uri string) { return c.RemoteHost(), c.RemoteURI() }
 
 func (u udpProtoConn) Loop() protocols.Loop { return (*protocolLoop)(u.c.pc.Loop()) }
 func (u udpProtoConn) BytesWritten() int64  { return 0 }

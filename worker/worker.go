@@ -75,6 +75,7 @@ type Worker struct {
 	ln    *eventloop.Listener
 	pc    *eventloop.PacketConn
 	conns map[uint64]*connection.TcpConnection
+	gone  func(c *connection.TcpConnection) // drops c from conns; one for all of them
 	loop  *eventloop.Loop
 
 	inherited bool // file was handed over: its unix socket path is not ours to remove
@@ -324,6 +325,9 @@ func (w *Worker) loopOf() *eventloop.Loop {
 
 // accept runs on the loop for every new connection.
 func (w *Worker) accept(sock *eventloop.Conn) {
+	if w.gone == nil {
+		w.gone = func(c *connection.TcpConnection) { delete(w.conns, c.ID()) }
+	}
 	c := connection.Accept(sock, connection.Options{
 		Callbacks: connection.Callbacks{
 			OnMessage:     w.OnMessage,
@@ -337,7 +341,7 @@ func (w *Worker) accept(sock *eventloop.Conn) {
 		Protocol:  w.Protocol,
 		Transport: w.Transport,
 		Worker:    w.DisplayName(),
-		OnGone:    func(c *connection.TcpConnection) { delete(w.conns, c.ID()) },
+		OnGone:    w.gone,
 	})
 	w.conns[c.ID()] = c
 	if w.OnConnect != nil {
