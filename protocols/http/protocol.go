@@ -102,7 +102,7 @@ func (p *Protocol) OnClose(c protocols.Conn) {
 		return // an event stream that gave its exchange up is untracked already
 	}
 	untrack(st)
-	st.dropRequest()
+	st.giveBack()
 }
 
 // OnPanic answers the request whose OnMessage panicked with 500, after the

@@ -36,7 +36,10 @@ type connState struct {
 }
 
 // exchange is the state of a connection that reads requests and answers them.
+// A connection that closes or becomes an event stream gives it back for the
+// next connection, with its buffers and its remembered head.
 type exchange struct {
+	st         *connState // whose it is now
 	f          framer
 	req        *Request
 	pending    []pendingReq // requests decoded and not answered, oldest first
@@ -54,8 +57,46 @@ type exchange struct {
 	written  int64  // bytes written at the last sweep, to see a slow reader progress
 	wroteAt  int64  // when written last moved, or output was first seen waiting
 	slot     int    // index in the sweeper's set, -1 when not tracked
-	release  func() // releaseLater's task, made once
-	resume   func() // c.ResumeRecv, made once, for protocols.HoldWhileFull
+	release  func() // releaseLater's task, made once per exchange
+	resume   func() // the connection's ResumeRecv, for protocols.HoldWhileFull
+}
+
+// spareExchanges holds exchanges no connection uses now.
+var spareExchanges sync.Pool
+
+// takeExchange is an exchange for st, a spare one cleared for it when there
+// is one; its closures are made once and call whichever connection holds it.
+func takeExchange(st *connState) *exchange {
+	x, _ := spareExchanges.Get().(*exchange)
+	if x == nil {
+		x = &exchange{}
+		x.release = func() { x.st.release(x) }
+		x.resume = func() { x.st.c.ResumeRecv() }
+	} else {
+		*x = exchange{
+			f:       framer{last: x.f.last},
+			pending: x.pending[:0],
+			extra:   x.extra[:0],
+			release: x.release,
+			resume:  x.resume,
+		}
+	}
+	x.st, x.slot = st, -1
+	return x
+}
+
+// giveBack ends the connection's request and returns its exchange. The
+// caller has taken the connection out of the sweep.
+func (st *connState) giveBack() {
+	x := st.exchange
+	if x == nil {
+		return
+	}
+	st.dropRequest()
+	st.exchange = nil
+	clear(x.extra[:cap(x.extra)])
+	x.st = nil
+	spareExchanges.Put(x)
 }
 
 // state returns c's state with its exchange, making either when it is
@@ -64,7 +105,7 @@ type exchange struct {
 func (p *Protocol) state(c protocols.Conn) *connState {
 	st := p.bare(c)
 	if st.exchange == nil {
-		st.exchange = &exchange{slot: -1, resume: c.ResumeRecv}
+		st.exchange = takeExchange(st)
 	}
 	return st
 }
@@ -122,16 +163,16 @@ func (st *connState) SweepSlot() *int { return &st.slot }
 // little more than its socket. A request that does arrive later gets a fresh
 // exchange.
 func (st *connState) releaseLater() {
-	if st.release == nil {
-		st.release = func() {
-			if st.phase != phaseStream || st.exchange == nil {
-				return
-			}
-			st.dropRequest()
-			st.exchange = nil
-		}
+	st.c.Loop().Post(st.exchange.release)
+}
+
+// release is releaseLater's task: x is the exchange it was posted for, which
+// the connection may have given back since (it closed).
+func (st *connState) release(x *exchange) {
+	if st == nil || st.exchange != x || st.phase != phaseStream {
+		return
 	}
-	st.c.Loop().Post(st.release)
+	st.giveBack()
 }
 
 // dropRequest ends the connection's Request and lends it to the next
