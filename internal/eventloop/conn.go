@@ -48,6 +48,11 @@ type Conn struct {
 	drainDue bool  // written out early; OnDrain waits for the loop's settle
 	class    uint8 // the size class the last output needed
 
+	// An accepted TCP peer's address is kept inline, as the kernel gave it
+	// (IPv4 in its mapped form), so that accepting allocates none: peerPort
+	// is 0 for every other connection, whose peer is remote.
+	peerPort      uint16
+	peerIP        [16]byte
 	remote, local net.Addr
 
 	// BytesRead and BytesWritten count the traffic of the connection.
@@ -131,7 +136,17 @@ func (c *Conn) Close() { c.closeWith(nil) }
 func (c *Conn) Closed() bool { return c.closed }
 
 // RemoteAddr is the peer's address. Safe from any goroutine.
-func (c *Conn) RemoteAddr() net.Addr { return c.remote }
+// An accepted TCP connection makes a new *net.TCPAddr for each call.
+func (c *Conn) RemoteAddr() net.Addr {
+	if c.peerPort == 0 {
+		return c.remote
+	}
+	ip := net.IP(c.peerIP[:])
+	if ip4 := ip.To4(); ip4 != nil {
+		ip = ip4
+	}
+	return &net.TCPAddr{IP: append(net.IP(nil), ip...), Port: int(c.peerPort)}
+}
 
 // LocalAddr is the connection's own address. Safe from any goroutine.
 func (c *Conn) LocalAddr() net.Addr { return c.local }
