@@ -158,7 +158,6 @@ func (c *Conn) closeWith(err error) {
 	c.closed = true
 	c.io.close(c)
 	c.retire()
-	delete(c.loop.conns, c)
 	if err == io.EOF {
 		err = nil
 	}
@@ -211,7 +210,5 @@ func (c *Conn) delivered(b []byte) {
 }
 
 func (l *Loop) newConn(io connIO, remote, local net.Addr) *Conn {
-	c := &Conn{loop: l, io: io, remote: remote, local: local}
-	l.conns[c] = struct{}{}
-	return c
+	return &Conn{loop: l, io: io, remote: remote, local: local}
 }

@@ -40,7 +40,6 @@ func (p *epoller) adopt(nc net.Conn) (*Conn, error) {
 	c := p.l.newConn(fc, nc.RemoteAddr(), nc.LocalAddr())
 	fc.c = c
 	if err := p.ctl(unix.EPOLL_CTL_ADD, fd, fc.events, fc); err != nil {
-		delete(p.l.conns, c)
 		unix.Close(fd)
 		return nil, err
 	}

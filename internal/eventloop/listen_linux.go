@@ -219,7 +219,6 @@ func (fl *fdListener) onEvent(uint32) {
 		fc.c = c
 		if err := fl.p.ctl(unix.EPOLL_CTL_ADD, nfd, fc.events, fc); err != nil {
 			slog.Error("workerman: register connection", "err", err)
-			delete(l.conns, c)
 			unix.Close(nfd)
 			continue
 		}
