@@ -26,7 +26,8 @@ type pendingReq struct {
 
 // connState is the protocol's state of one connection. Loop-only. What only
 // requests need sits in the exchange, which an event stream gives up once its
-// handler has returned (releaseLater): an idle stream keeps these few words.
+// handler has returned (releaseLater); the stream then keeps no state of its
+// own either, only the shared mark that it is one.
 type connState struct {
 	c        protocols.Conn
 	p        *Protocol
@@ -99,18 +100,28 @@ func (st *connState) giveBack() {
 	spareExchanges.Put(x)
 }
 
+// streaming is the state of every event stream that gave its own up: it has
+// no exchange, and nothing writes to it.
+var streaming = &connState{phase: phaseStream}
+
 // state returns c's state with its exchange, making either when it is
 // missing: a connection that did not go through OnConnect (tests and
-// benchmarks that drive the protocol by hand), or a stream that reads again.
+// benchmarks that drive the protocol by hand), or a stream that reads again
+// (which counts its requests towards MaxRequests afresh).
 func (p *Protocol) state(c protocols.Conn) *connState {
 	st := p.bare(c)
+	if st == streaming {
+		st = &connState{c: c, p: p, phase: phaseStream}
+		c.SetProtocolState(st)
+	}
 	if st.exchange == nil {
 		st.exchange = takeExchange(st)
 	}
 	return st
 }
 
-// bare returns c's state as it is: an event stream's has no exchange.
+// bare returns c's state as it is, streaming for an idle event stream; only
+// state's may be written to.
 func (p *Protocol) bare(c protocols.Conn) *connState {
 	if st, ok := c.ProtocolState().(*connState); ok {
 		return st
@@ -173,6 +184,7 @@ func (st *connState) release(x *exchange) {
 		return
 	}
 	st.giveBack()
+	st.c.SetProtocolState(streaming)
 }
 
 // dropRequest ends the connection's Request and lends it to the next
