@@ -213,7 +213,7 @@ func (fl *fdListener) onEvent(uint32) {
 		if !fl.unix {
 			unix.SetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 		}
-		fc := &fdConn{p: fl.p, fd: nfd, events: unix.EPOLLIN | unix.EPOLLRDHUP}
+		fc := &fdConn{fd: int32(nfd), events: unix.EPOLLIN | unix.EPOLLRDHUP}
 		c := l.newConn(fc, nil, fl.localOf(nfd))
 		fl.peer(c)
 		fc.c = c
