@@ -43,10 +43,10 @@ type Loop struct {
 
 	tmu    sync.Mutex
 	timers timerHeap
-	byID   map[TimerID]*timerEntry
-	nextID TimerID
+	slots  timerSlots
+	seq    uint64 // timers added so far
 
-	systemTimers int // how many of byID are AddSystemTimer's
+	systemTimers int // how many of the live timers are AddSystemTimer's
 
 	qmu      sync.Mutex
 	tasks    []func()
@@ -126,7 +126,6 @@ func Default() *Loop {
 func newLoop(b Backend) *Loop {
 	return &Loop{
 		backend: b,
-		byID:    make(map[TimerID]*timerEntry),
 		lns:     make(map[*Listener]struct{}),
 		pcs:     make(map[*PacketConn]struct{}),
 	}
