@@ -15,8 +15,10 @@ type Options struct {
 	Transport string // "tcp" or "unix"
 	Worker    string // the worker's name, for tables
 
-	// OnGone runs after OnClose, once the connection is gone.
-	OnGone func(c *TcpConnection)
+	// Table is the worker's table of its open connections, by id: the
+	// connection is in it from its accept until after its OnClose has run.
+	// Each and Lookup see the connections of every such table.
+	Table map[uint64]*TcpConnection
 }
 
 // Accept wraps a socket the loop just accepted. It is for package worker:
@@ -30,7 +32,7 @@ func Accept(sock *eventloop.Conn, o Options) *TcpConnection {
 		protocol:  o.Protocol,
 		unix:      o.Transport == "unix",
 		worker:    o.Worker,
-		onGone:    o.OnGone,
+		table:     o.Table,
 	}
 	c.withDefaults()
 	c.attach(sock)

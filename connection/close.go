@@ -115,13 +115,10 @@ func (c *TcpConnection) finish(err error) {
 		return
 	}
 	c.closedCb = true
+	listed := c.counted
 	if c.counted {
 		c.counted = false
 		stats.connections.Add(-1)
-		delete(live, c.id)
-		if len(live) == 0 {
-			outputs.stop()
-		}
 	}
 	if c.OnClose != nil {
 		c.guard("OnClose", func() { c.OnClose(c) })
@@ -130,7 +127,7 @@ func (c *TcpConnection) finish(err error) {
 	if p, ok := c.protocol.(protocols.Closer); ok {
 		p.OnClose(c)
 	}
-	if c.onGone != nil {
-		c.onGone(c)
+	if listed {
+		c.unlist()
 	}
 }

@@ -21,4 +21,11 @@ func notifyClosed(c *TcpConnection) {
 
 // Lookup returns the open connection of this process with the given ID, or
 // nil. Loop-only.
-func Lookup(id uint64) *TcpConnection { return live[id] }
+func Lookup(id uint64) *TcpConnection {
+	for _, t := range tables {
+		if c, ok := t[id]; ok {
+			return c
+		}
+	}
+	return nil
+}

@@ -1,22 +1,64 @@
 package connection
 
 import (
+	"reflect"
+	"slices"
 	"sync/atomic"
 
 	"github.com/workerman-go/workerman/internal/eventloop"
 )
 
-// live is every open connection of the process, accepted or dialled, by id.
-// Loop-only.
-var live = map[uint64]*TcpConnection{}
+// The open connections of the process by id, in tables: each worker's (the
+// one its Connections returns, given in Options.Table) and one of client
+// connections. A connection is in one table, so it costs one map entry, from
+// its accept until after its OnClose. Loop-only.
+var (
+	clients = map[uint64]*TcpConnection{}
+	tables  = []map[uint64]*TcpConnection{clients}
+	open    int // connections in the tables
+)
+
+// list puts the connection in its table, and the table among the tables.
+func (c *TcpConnection) list() {
+	if c.table == nil {
+		c.table = clients
+	}
+	if len(c.table) == 0 && !listedTable(c.table) {
+		// Tables that emptied go first: a worker that stopped leaves none.
+		tables = slices.DeleteFunc(tables, func(t map[uint64]*TcpConnection) bool {
+			return len(t) == 0 && !sameTable(t, clients)
+		})
+		tables = append(tables, c.table)
+	}
+	c.table[c.id] = c
+	open++
+}
+
+// unlist takes the connection out of its table once it is gone.
+func (c *TcpConnection) unlist() {
+	delete(c.table, c.id)
+	if open--; open == 0 {
+		outputs.stop()
+	}
+}
+
+func listedTable(t map[uint64]*TcpConnection) bool {
+	return slices.ContainsFunc(tables, func(u map[uint64]*TcpConnection) bool { return sameTable(t, u) })
+}
+
+func sameTable(a, b map[uint64]*TcpConnection) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+}
 
 // Each calls fn for every open connection of the process, accepted or
 // dialled, until fn returns false (Workerman's TcpConnection::$connections).
 // Loop-only.
 func Each(fn func(c *TcpConnection) bool) {
-	for _, c := range live {
-		if !fn(c) {
-			return
+	for _, t := range tables {
+		for _, c := range t {
+			if !fn(c) {
+				return
+			}
 		}
 	}
 }

@@ -31,10 +31,10 @@ type TcpConnection struct {
 	protocol protocols.Protocol
 	state    any
 	worker   string
-	onGone   func(*TcpConnection)
-	in       *input   // an incomplete package; nil between packages
-	out      *pending // its place in the output sweep while output waits
-	more     *rare    // what few connections use, made on first use
+	table    map[uint64]*TcpConnection // where it is listed while open
+	in       *input                    // an incomplete package; nil between packages
+	out      *pending                  // its place in the output sweep while output waits
+	more     *rare                     // what few connections use, made on first use
 	status   atomic.Int32
 	unix     bool // a unix socket, not tcp
 	reading  bool // inside onData: Resume must not re-enter it
@@ -88,7 +88,7 @@ func (c *TcpConnection) attach(sock *eventloop.Conn) {
 	sock.SetHandler((*handler)(c))
 	c.counted = true
 	stats.connections.Add(1)
-	live[c.id] = c
+	c.list()
 	if r := c.more; r != nil && len(r.early) > 0 {
 		sock.Write(r.early)
 		r.early = nil

@@ -75,7 +75,6 @@ type Worker struct {
 	ln    *eventloop.Listener
 	pc    *eventloop.PacketConn
 	conns map[uint64]*connection.TcpConnection
-	gone  func(c *connection.TcpConnection) // drops c from conns; one for all of them
 	loop  *eventloop.Loop
 
 	inherited bool // file was handed over: its unix socket path is not ours to remove
@@ -325,9 +324,6 @@ func (w *Worker) loopOf() *eventloop.Loop {
 
 // accept runs on the loop for every new connection.
 func (w *Worker) accept(sock *eventloop.Conn) {
-	if w.gone == nil {
-		w.gone = func(c *connection.TcpConnection) { delete(w.conns, c.ID()) }
-	}
 	c := connection.Accept(sock, connection.Options{
 		Callbacks: connection.Callbacks{
 			OnMessage:     w.OnMessage,
@@ -341,9 +337,8 @@ func (w *Worker) accept(sock *eventloop.Conn) {
 		Protocol:  w.Protocol,
 		Transport: w.Transport,
 		Worker:    w.DisplayName(),
-		OnGone:    w.gone,
+		Table:     w.conns,
 	})
-	w.conns[c.ID()] = c
 	if w.OnConnect != nil {
 		w.call("OnConnect", func() { w.OnConnect(c) }, c.Destroy)
 	}
