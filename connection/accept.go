@@ -31,8 +31,7 @@ func Accept(sock *eventloop.Conn, o Options) *TcpConnection {
 		id:        nextID.Add(1),
 		protocol:  o.Protocol,
 		unix:      o.Transport == "unix",
-		worker:    o.Worker,
-		table:     o.Table,
+		origin:    originOf(o.Worker, o.Table),
 	}
 	c.withDefaults()
 	c.attach(sock)

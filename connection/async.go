@@ -46,6 +46,7 @@ func NewAsync(remote string) (*AsyncTcpConnection, error) {
 		return nil, fmt.Errorf("connection: bad remote address %q: want scheme://address", remote)
 	}
 	c := &AsyncTcpConnection{network: "tcp"}
+	c.origin = clients
 	r := c.rare()
 	switch scheme {
 	case "tcp":

@@ -22,8 +22,8 @@ func notifyClosed(c *TcpConnection) {
 // Lookup returns the open connection of this process with the given ID, or
 // nil. Loop-only.
 func Lookup(id uint64) *TcpConnection {
-	for _, t := range tables {
-		if c, ok := t[id]; ok {
+	for _, o := range origins {
+		if c, ok := o.table[id]; ok {
 			return c
 		}
 	}

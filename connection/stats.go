@@ -13,49 +13,58 @@ import (
 // connections. A connection is in one table, so it costs one map entry, from
 // its accept until after its OnClose. Loop-only.
 var (
-	clients = map[uint64]*TcpConnection{}
-	tables  = []map[uint64]*TcpConnection{clients}
-	open    int // connections in the tables
+	clients = &origin{table: map[uint64]*TcpConnection{}}
+	origins = []*origin{clients} // those with open connections, and clients
+	open    int                  // connections in the tables
 )
 
-// list puts the connection in its table, and the table among the tables.
-func (c *TcpConnection) list() {
-	if c.table == nil {
-		c.table = clients
-	}
-	if len(c.table) == 0 && !listedTable(c.table) {
-		// Tables that emptied go first: a worker that stopped leaves none.
-		tables = slices.DeleteFunc(tables, func(t map[uint64]*TcpConnection) bool {
-			return len(t) == 0 && !sameTable(t, clients)
-		})
-		tables = append(tables, c.table)
-	}
-	c.table[c.id] = c
-	open++
+// origin is what the connections of a worker share: its name and its table.
+type origin struct {
+	worker string
+	table  map[uint64]*TcpConnection
 }
 
-// unlist takes the connection out of its table once it is gone.
-func (c *TcpConnection) unlist() {
-	delete(c.table, c.id)
-	if open--; open == 0 {
-		outputs.stop()
+// originOf is the origin of a worker's connections, one for all of them.
+func originOf(worker string, table map[uint64]*TcpConnection) *origin {
+	if table == nil {
+		table = map[uint64]*TcpConnection{}
 	}
-}
-
-func listedTable(t map[uint64]*TcpConnection) bool {
-	return slices.ContainsFunc(tables, func(u map[uint64]*TcpConnection) bool { return sameTable(t, u) })
+	for _, o := range origins {
+		if o.worker == worker && sameTable(o.table, table) {
+			return o
+		}
+	}
+	// Origins without connections go first: a worker that stopped leaves none.
+	origins = slices.DeleteFunc(origins, func(o *origin) bool { return len(o.table) == 0 && o != clients })
+	o := &origin{worker: worker, table: table}
+	origins = append(origins, o)
+	return o
 }
 
 func sameTable(a, b map[uint64]*TcpConnection) bool {
 	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
+// list puts the connection in its table.
+func (c *TcpConnection) list() {
+	c.origin.table[c.id] = c
+	open++
+}
+
+// unlist takes the connection out of its table once it is gone.
+func (c *TcpConnection) unlist() {
+	delete(c.origin.table, c.id)
+	if open--; open == 0 {
+		outputs.stop()
+	}
+}
+
 // Each calls fn for every open connection of the process, accepted or
 // dialled, until fn returns false (Workerman's TcpConnection::$connections).
 // Loop-only.
 func Each(fn func(c *TcpConnection) bool) {
-	for _, t := range tables {
-		for _, c := range t {
+	for _, o := range origins {
+		for _, c := range o.table {
 			if !fn(c) {
 				return
 			}

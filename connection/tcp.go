@@ -30,11 +30,10 @@ type TcpConnection struct {
 	loop     *eventloop.Loop
 	protocol protocols.Protocol
 	state    any
-	worker   string
-	table    map[uint64]*TcpConnection // where it is listed while open
-	in       *input                    // an incomplete package; nil between packages
-	out      *pending                  // its place in the output sweep while output waits
-	more     *rare                     // what few connections use, made on first use
+	origin   *origin  // its worker's name and table, shared
+	in       *input   // an incomplete package; nil between packages
+	out      *pending // its place in the output sweep while output waits
+	more     *rare    // what few connections use, made on first use
 	status   atomic.Int32
 	unix     bool // a unix socket, not tcp
 	reading  bool // inside onData: Resume must not re-enter it
@@ -118,7 +117,7 @@ func (c *TcpConnection) Transport() string {
 }
 
 // WorkerName is the name of the worker that accepted the connection.
-func (c *TcpConnection) WorkerName() string { return c.worker }
+func (c *TcpConnection) WorkerName() string { return c.origin.worker }
 
 // PackageLimit is MaxPackageSize, for protocols.
 func (c *TcpConnection) PackageLimit() int { return c.MaxPackageSize }
