@@ -48,12 +48,14 @@ type Conn struct {
 	drainDue bool  // written out early; OnDrain waits for the loop's settle
 	class    uint8 // the size class the last output needed
 
-	// An accepted TCP peer's address is kept inline, as the kernel gave it
-	// (IPv4 in its mapped form), so that accepting allocates none: peerPort
-	// is 0 for every other connection, whose peer is remote.
-	peerPort      uint16
-	peerIP        [16]byte
-	remote, local net.Addr
+	// An accepted TCP connection keeps its peer's address inline, as the
+	// kernel gave it (IPv4 in its mapped form), and addrs is its local
+	// address, shared with the listener's or its other connections': so
+	// accepting allocates none. For every other connection peerPort is 0
+	// and addrs is an *addrPair.
+	peerPort uint16
+	peerIP   [16]byte
+	addrs    any
 
 	// BytesRead and BytesWritten count the traffic of the connection.
 	BytesRead, BytesWritten int64
@@ -139,7 +141,7 @@ func (c *Conn) Closed() bool { return c.closed }
 // An accepted TCP connection makes a new *net.TCPAddr for each call.
 func (c *Conn) RemoteAddr() net.Addr {
 	if c.peerPort == 0 {
-		return c.remote
+		return c.addrs.(*addrPair).remote
 	}
 	ip := net.IP(c.peerIP[:])
 	if ip4 := ip.To4(); ip4 != nil {
@@ -149,7 +151,15 @@ func (c *Conn) RemoteAddr() net.Addr {
 }
 
 // LocalAddr is the connection's own address. Safe from any goroutine.
-func (c *Conn) LocalAddr() net.Addr { return c.local }
+func (c *Conn) LocalAddr() net.Addr {
+	if c.peerPort == 0 {
+		return c.addrs.(*addrPair).local
+	}
+	return c.addrs.(net.Addr)
+}
+
+// addrPair is the addresses of a connection whose peer is not inline.
+type addrPair struct{ remote, local net.Addr }
 
 func (c *Conn) closeWith(err error) {
 	if c.closed {
@@ -210,5 +220,5 @@ func (c *Conn) delivered(b []byte) {
 }
 
 func (l *Loop) newConn(io connIO, remote, local net.Addr) *Conn {
-	return &Conn{loop: l, io: io, remote: remote, local: local}
+	return &Conn{loop: l, io: io, addrs: &addrPair{remote, local}}
 }

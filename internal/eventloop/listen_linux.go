@@ -44,7 +44,8 @@ type fdListener struct {
 	saLen uint32
 	// locals are the local addresses of a listener on an unspecified
 	// address, one per address its connections arrived at.
-	locals map[[16]byte]net.Addr
+	locals  map[[16]byte]net.Addr
+	unnamed *addrPair // the addresses of every unnamed unix client
 }
 
 // maxLocals bounds fdListener.locals; a connection to an address past it
@@ -65,33 +66,43 @@ func (fl *fdListener) accept() (int, error) {
 	return int(fd), nil
 }
 
-// peer records the address accept left in fl.sa as c's peer: inline for
-// TCP, shared for an unnamed unix client.
-func (fl *fdListener) peer(c *Conn) {
+// newConn makes the Conn of fd, just accepted, with the peer's address that
+// accept left in fl.sa: inline for TCP, and for an unnamed unix client the
+// listener's one pair of addresses.
+func (fl *fdListener) newConn(fc *fdConn, fd int) *Conn {
+	c := &Conn{loop: fl.p.l, io: fc}
 	switch fl.sa.Addr.Family {
 	case unix.AF_INET:
 		a := (*unix.RawSockaddrInet4)(unsafe.Pointer(&fl.sa))
 		c.peerIP[10], c.peerIP[11] = 0xff, 0xff
 		copy(c.peerIP[12:], a.Addr[:])
 		c.peerPort = portOf(a.Port)
-		return
 	case unix.AF_INET6:
 		a := (*unix.RawSockaddrInet6)(unsafe.Pointer(&fl.sa))
 		if a.Scope_id == 0 {
 			c.peerIP = a.Addr
 			c.peerPort = portOf(a.Port)
-			return
 		}
 	}
+	if c.peerPort != 0 {
+		c.addrs = fl.localOf(fd) // getsockname overwrites fl.sa: after the peer
+		return c
+	}
+	var remote net.Addr
 	if sa := rawToSockaddr(&fl.sa, fl.saLen); sa != nil {
-		if addr := sockaddrToAddr(sa); addr != nil && (!fl.unix || addr.(*net.UnixAddr).Name != "") {
-			c.remote = addr
-			return
+		if a := sockaddrToAddr(sa); a != nil && (!fl.unix || a.(*net.UnixAddr).Name != "") {
+			remote = a
 		}
 	}
-	if fl.unix {
-		c.remote = unnamedUnix
+	if remote == nil && fl.unix {
+		if fl.unnamed == nil {
+			fl.unnamed = &addrPair{unnamedUnix, fl.ln.addr}
+		}
+		c.addrs = fl.unnamed
+		return c
 	}
+	c.addrs = &addrPair{remote, fl.localOf(fd)}
+	return c
 }
 
 // portOf reads a port in network byte order.
@@ -214,8 +225,7 @@ func (fl *fdListener) onEvent(uint32) {
 			unix.SetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 		}
 		fc := &fdConn{fd: int32(nfd), events: unix.EPOLLIN | unix.EPOLLRDHUP}
-		c := l.newConn(fc, nil, fl.localOf(nfd))
-		fl.peer(c)
+		c := fl.newConn(fc, nfd)
 		fc.c = c
 		if err := fl.p.ctl(unix.EPOLL_CTL_ADD, nfd, fc.events, fc); err != nil {
 			slog.Error("workerman: register connection", "err", err)
