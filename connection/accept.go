@@ -29,9 +29,8 @@ func Accept(sock *eventloop.Conn, o Options) *TcpConnection {
 		Callbacks: o.Callbacks,
 		Limits:    o.Limits,
 		id:        nextID.Add(1),
-		protocol:  o.Protocol,
 		unix:      o.Transport == "unix",
-		origin:    originOf(o.Worker, o.Table),
+		origin:    originOf(o.Worker, o.Table, o.Protocol),
 	}
 	c.withDefaults()
 	c.attach(sock)

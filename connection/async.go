@@ -57,7 +57,7 @@ func NewAsync(remote string) (*AsyncTcpConnection, error) {
 		if !ok {
 			return nil, fmt.Errorf("connection: %w %q in %q", protocols.ErrUnknownScheme, scheme, remote)
 		}
-		c.protocol = p
+		c.origin = &origin{table: clients.table, protocol: p}
 	}
 	if c.network == "tcp" {
 		// "ws://host:port/path?query": the path and query are the protocol's

@@ -124,7 +124,7 @@ func (c *TcpConnection) finish(err error) {
 		c.guard("OnClose", func() { c.OnClose(c) })
 	}
 	notifyClosed(c)
-	if p, ok := c.protocol.(protocols.Closer); ok {
+	if p, ok := c.origin.protocol.(protocols.Closer); ok {
 		p.OnClose(c)
 	}
 	if listed {

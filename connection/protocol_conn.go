@@ -50,7 +50,7 @@ func (u udpProtoConn) Destroy()             {}
 // answers such a failure (protocols.PanicAnswerer: HTTP's 500) does so after
 // what was already sent; any other connection is destroyed. Loop-only.
 func (c *TcpConnection) panicked() {
-	if a, ok := c.protocol.(protocols.PanicAnswerer); ok && c.Status() == StatusEstablished {
+	if a, ok := c.origin.protocol.(protocols.PanicAnswerer); ok && c.Status() == StatusEstablished {
 		a.OnPanic(c)
 		if c.Status() == StatusEstablished {
 			c.Destroy() // the protocol did not end it

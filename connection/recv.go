@@ -15,7 +15,7 @@ func (c *TcpConnection) parse(b []byte) {
 	if c.Status() != StatusEstablished {
 		return // closing: what arrives now is not delivered
 	}
-	if c.protocol == nil {
+	if c.origin.protocol == nil {
 		c.deliverRaw(b)
 		return
 	}
@@ -27,7 +27,7 @@ func (c *TcpConnection) parse(b []byte) {
 	c.reading = true
 	off := 0
 	for off < len(data) && c.Status() == StatusEstablished && !c.sock.Paused() {
-		n, err := c.protocol.Input(data[off:], c)
+		n, err := c.origin.protocol.Input(data[off:], c)
 		if err != nil {
 			c.reading = false
 			c.reject("bad package", err.Error(), n)
@@ -48,7 +48,7 @@ func (c *TcpConnection) parse(b []byte) {
 		}
 		pkg := data[off : off+n]
 		off += n
-		msg, err := c.protocol.Decode(pkg, c)
+		msg, err := c.origin.protocol.Decode(pkg, c)
 		stats.requests.Add(1)
 		if err != nil {
 			c.reading = false
@@ -182,8 +182,8 @@ func (r *rawBox) set(b []byte) any {
 }
 
 func protocolName(c *TcpConnection) string {
-	if c.protocol == nil {
+	if c.origin.protocol == nil {
 		return "tcp"
 	}
-	return protocols.Name(c.protocol)
+	return protocols.Name(c.origin.protocol)
 }

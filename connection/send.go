@@ -75,8 +75,8 @@ func (c *TcpConnection) send(v any, raw bool) error {
 // send or a connection without a protocol.
 func (c *TcpConnection) encode(dst []byte, v any, raw bool) ([]byte, error) {
 	var err error
-	if c.protocol != nil && !raw {
-		dst, err = c.protocol.Encode(dst, v, c)
+	if c.origin.protocol != nil && !raw {
+		dst, err = c.origin.protocol.Encode(dst, v, c)
 	} else {
 		dst, err = protocols.AppendBytes(dst, v)
 	}

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/workerman-go/workerman/internal/eventloop"
+	"github.com/workerman-go/workerman/protocols"
 )
 
 // The open connections of the process by id, in tables: each worker's (the
@@ -18,26 +19,38 @@ var (
 	open    int                  // connections in the tables
 )
 
-// origin is what the connections of a worker share: its name and its table.
+// origin is what the connections of a worker share: its name, its table and
+// its protocol. A client connection with a protocol has one of its own that
+// shares the clients' table.
 type origin struct {
-	worker string
-	table  map[uint64]*TcpConnection
+	worker   string
+	table    map[uint64]*TcpConnection
+	protocol protocols.Protocol
 }
 
-// originOf is the origin of a worker's connections, one for all of them.
-func originOf(worker string, table map[uint64]*TcpConnection) *origin {
+// originOf is the origin of a worker's connections, one for all of them
+// (one each when the protocol's type cannot be compared). origins lists each
+// table once.
+func originOf(worker string, table map[uint64]*TcpConnection, p protocols.Protocol) *origin {
 	if table == nil {
 		table = map[uint64]*TcpConnection{}
 	}
+	canShare := p == nil || reflect.TypeOf(p).Comparable()
+	listed := false
 	for _, o := range origins {
-		if o.worker == worker && sameTable(o.table, table) {
-			return o
+		if sameTable(o.table, table) {
+			if canShare && o.worker == worker && o.protocol == p {
+				return o
+			}
+			listed = true
 		}
 	}
-	// Origins without connections go first: a worker that stopped leaves none.
-	origins = slices.DeleteFunc(origins, func(o *origin) bool { return len(o.table) == 0 && o != clients })
-	o := &origin{worker: worker, table: table}
-	origins = append(origins, o)
+	o := &origin{worker: worker, table: table, protocol: p}
+	if !listed {
+		// Origins without connections go first: a worker that stopped leaves none.
+		origins = slices.DeleteFunc(origins, func(o *origin) bool { return len(o.table) == 0 && o != clients })
+		origins = append(origins, o)
+	}
 	return o
 }
 

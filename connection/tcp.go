@@ -28,9 +28,8 @@ type TcpConnection struct {
 	id       uint64
 	sock     *eventloop.Conn
 	loop     *eventloop.Loop
-	protocol protocols.Protocol
 	state    any
-	origin   *origin  // its worker's name and table, shared
+	origin   *origin  // its worker's name, table and protocol, shared
 	in       *input   // an incomplete package; nil between packages
 	out      *pending // its place in the output sweep while output waits
 	more     *rare    // what few connections use, made on first use
@@ -93,7 +92,7 @@ func (c *TcpConnection) attach(sock *eventloop.Conn) {
 		r.early = nil
 		c.watchOutput()
 	}
-	if p, ok := c.protocol.(protocols.Connector); ok {
+	if p, ok := c.origin.protocol.(protocols.Connector); ok {
 		p.OnConnect(c)
 	}
 }
@@ -106,7 +105,7 @@ func (c *TcpConnection) ID() uint64 { return c.id }
 func (c *TcpConnection) Status() Status { return Status(c.status.Load()) }
 
 // Protocol is the connection's protocol, nil for raw tcp.
-func (c *TcpConnection) Protocol() protocols.Protocol { return c.protocol }
+func (c *TcpConnection) Protocol() protocols.Protocol { return c.origin.protocol }
 
 // Transport is "tcp" or "unix".
 func (c *TcpConnection) Transport() string {
