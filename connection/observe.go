@@ -20,7 +20,8 @@ func notifyClosed(c *TcpConnection) {
 }
 
 // Lookup returns the open connection of this process with the given ID, or
-// nil. Loop-only.
+// nil; like Each, it finds a closing connection until its OnClose has run.
+// Loop-only.
 func Lookup(id uint64) *TcpConnection {
 	for _, o := range origins {
 		if c, ok := o.table[id]; ok {

@@ -74,6 +74,7 @@ func (c *TcpConnection) unlist() {
 
 // Each calls fn for every open connection of the process, accepted or
 // dialled, until fn returns false (Workerman's TcpConnection::$connections).
+// As there, a closing connection is listed until its OnClose has run.
 // Loop-only.
 func Each(fn func(c *TcpConnection) bool) {
 	for _, o := range origins {
