@@ -33,25 +33,14 @@ if [ "$(ulimit -n)" -lt $((CLIENTS + 100)) ]; then
 	exit 1
 fi
 
-log "building into $bin"
-(cd "$here" && go build -o "$bin/seed" ./servers/workerman)
-(cd "$here/.." && go build -o "$bin/wmload" ./cmd/wmload)
-variants=current
-if [ -n "$BASE" ]; then
-	mkdir "$work/base"
-	git -C "$here/.." archive "$BASE" | tar -x -C "$work/base"
-	# The seed's logic is the same in every revision; today's server adds the profile.
-	cp "$here/servers/workerman/main.go" "$work/base/bench/servers/workerman/"
-	(cd "$work/base/bench" && go build -o "$bin/seed-base" ./servers/workerman)
-	variants="base current"
-fi
+build workerman
 
 cd "$work"
 p=$PORT
 measure() {
-	local v=$1 heap=$2 server=$bin/seed name="working tree"
+	local v=$1 heap=$2 server=$bin/workerman name="working tree"
 	if [ "$v" = base ]; then
-		server=$bin/seed-base name=$BASE
+		server=$bin/workerman-base name=$BASE
 	fi
 	[ -n "$heap" ] && name="$name (heap profile)"
 	log "== $name, $CLIENTS SSE clients, $COUNT process(es)"
