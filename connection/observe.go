@@ -20,11 +20,10 @@ func notifyClosed(c *TcpConnection) {
 }
 
 // Lookup returns the open connection of this process with the given ID, or
-// nil; like Each, it finds a closing connection until its OnClose has run.
-// Loop-only.
+// nil. Loop-only.
 func Lookup(id uint64) *TcpConnection {
 	for _, o := range origins {
-		if c, ok := o.table[id]; ok {
+		if c, ok := o.table[id]; ok && c.counted {
 			return c
 		}
 	}

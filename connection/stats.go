@@ -12,7 +12,8 @@ import (
 // The open connections of the process by id, in tables: each worker's (the
 // one its Connections returns, given in Options.Table) and one of client
 // connections. A connection is in one table, so it costs one map entry, from
-// its accept until after its OnClose. Loop-only.
+// its accept until after its OnClose (Each and Lookup pass over it from the
+// start of its OnClose, the worker's table keeps it to the end). Loop-only.
 var (
 	clients = &origin{table: map[uint64]*TcpConnection{}}
 	origins = []*origin{clients} // those with open connections, and clients
@@ -74,12 +75,11 @@ func (c *TcpConnection) unlist() {
 
 // Each calls fn for every open connection of the process, accepted or
 // dialled, until fn returns false (Workerman's TcpConnection::$connections).
-// As there, a closing connection is listed until its OnClose has run.
 // Loop-only.
 func Each(fn func(c *TcpConnection) bool) {
 	for _, o := range origins {
 		for _, c := range o.table {
-			if !fn(c) {
+			if c.counted && !fn(c) { // counted: not yet in its OnClose
 				return
 			}
 		}
