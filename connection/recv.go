@@ -70,7 +70,7 @@ type input struct {
 }
 
 // spareInputs are input records no connection holds now; loop-only, like
-// the `live` table. There are never more than connections holding a partial
+// the tables of open connections. There are never more than connections holding a partial
 // package at once.
 var spareInputs []*input
 

@@ -31,7 +31,7 @@ func (p *pending) SweepSlot() *int { return &p.slot }
 // timer for the process instead of a timer per connection: a closing
 // connection gets CloseTimeout to be written out, an established one
 // WriteTimeout without progress. It runs only while some connection has
-// pending output. Loop-only, like the `live` table.
+// pending output. Loop-only, like the tables of open connections.
 type outSweep struct {
 	set     sweep.Set[*pending]
 	spare   []*pending // entries for reuse, up to maxSparePending
