@@ -69,9 +69,9 @@ type input struct {
 	held int    // len(buf) as counted in the process's input budget
 }
 
-// spareInputs are input records no connection holds now; loop-only, like
-// the tables of open connections. There are never more than connections holding a partial
-// package at once.
+// spareInputs are input records no connection holds now, never more than
+// the connections that held a partial package at once. Loop-only, like the
+// tables of open connections.
 var spareInputs []*input
 
 // keep holds the unparsed tail data[off:] for the next read, in a buffer from

@@ -5,9 +5,10 @@ import (
 	"time"
 )
 
-// TimerID names a timer; it is never 0, and a loop does not reuse one
-// within 2^40 timers. It holds the timer's slot (the low slotBits) and its
-// sequence number, so that finding a timer by id is an index, not a lookup.
+// TimerID names a timer: the timer's slot in its low slotBits and the
+// loop's count of timers so far above them, so that finding a timer by id
+// is an index, not a lookup. Within a loop's first 2^40 timers no id is 0
+// and none is used twice.
 type TimerID uint64
 
 // slotBits is how many live timers a loop can hold at once: 2^24.
