@@ -23,20 +23,7 @@ RESULTS=${RESULTS:-}
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-log "building into $bin"
-(cd "$here" && go build -o "$bin/broadcast" ./servers/broadcast)
-(cd "$here/.." && go build -o "$bin/wmload" ./cmd/wmload)
-variants=current
-if [ -n "$BASE" ]; then
-	mkdir "$work/base"
-	git -C "$here/.." archive "$BASE" | tar -x -C "$work/base"
-	# A revision older than the broadcast server gets today's.
-	mkdir -p "$work/base/bench/servers/broadcast"
-	[ -f "$work/base/bench/servers/broadcast/main.go" ] ||
-		cp "$here/servers/broadcast/main.go" "$work/base/bench/servers/broadcast/"
-	(cd "$work/base/bench" && go build -o "$bin/broadcast-base" ./servers/broadcast)
-	variants="base current"
-fi
+build broadcast
 
 cd "$work"
 p=$PORT

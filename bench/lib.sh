@@ -87,3 +87,23 @@ record() {
 	printf '{"server":"%s","cpu_s":%s,"report":%s}\n' "$name" \
 		"$(awk -v a="$before" -v b="$(cpu_seconds)" 'BEGIN { printf "%.3f", b - a }')" "$report" >>"$results"
 }
+
+# build SERVER: builds servers/SERVER and wmload into $bin and, when BASE names
+# a git revision, that revision's library under today's servers/SERVER as
+# $bin/SERVER-base (the library is what is compared, and an older revision may
+# not have the server at all). It sets variants to what to measure.
+build() {
+	local server=$1
+	log "building into $bin"
+	(cd "$here" && go build -o "$bin/$server" "./servers/$server")
+	(cd "$here/.." && go build -o "$bin/wmload" ./cmd/wmload)
+	variants=current
+	if [ -n "${BASE:-}" ]; then
+		mkdir -p "$work/base"
+		git -C "$here/.." archive "$BASE" | tar -x -C "$work/base"
+		mkdir -p "$work/base/bench/servers/$server"
+		cp "$here/servers/$server/main.go" "$work/base/bench/servers/$server/"
+		(cd "$work/base/bench" && go build -o "$bin/$server-base" "./servers/$server")
+		variants="base current"
+	fi
+}

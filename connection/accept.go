@@ -15,8 +15,10 @@ type Options struct {
 	Transport string // "tcp" or "unix"
 	Worker    string // the worker's name, for tables
 
-	// OnGone runs after OnClose, once the connection is gone.
-	OnGone func(c *TcpConnection)
+	// Table is the worker's table of its open connections, by id: the
+	// connection is in it from its accept until after its OnClose has run.
+	// Each and Lookup see the connections of every such table.
+	Table map[uint64]*TcpConnection
 }
 
 // Accept is for package worker only: it wraps a socket the loop just
@@ -28,16 +30,10 @@ func Accept(sock *eventloop.Conn, o Options) *TcpConnection {
 		Callbacks: o.Callbacks,
 		Limits:    o.Limits,
 		id:        nextID.Add(1),
-		protocol:  o.Protocol,
-		transport: o.Transport,
-		worker:    o.Worker,
-		onGone:    o.OnGone,
-		out:       pending{slot: -1},
+		unix:      o.Transport == "unix",
+		origin:    originOf(o.Worker, o.Table, o.Protocol),
 	}
 	c.withDefaults()
-	if c.transport == "" {
-		c.transport = "tcp"
-	}
 	c.attach(sock)
 	return c
 }

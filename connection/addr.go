@@ -29,12 +29,12 @@ func (c *TcpConnection) RemoteIP() string { ip, _ := splitAddr(c.RemoteAddr()); 
 // for unix sockets. The whole address a client dials is DialTarget.
 func (c *TcpConnection) RemoteHost() string {
 	switch {
-	case c.transport == "unix":
+	case c.unix:
 		return ""
-	case c.target == "":
+	case c.more == nil || c.more.target == "":
 		return c.RemoteIP()
 	}
-	host, _, _ := net.SplitHostPort(c.target) // NewAsync checked it
+	host, _, _ := net.SplitHostPort(c.more.target) // NewAsync checked it
 	return host
 }
 

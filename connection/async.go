@@ -46,6 +46,8 @@ func NewAsync(remote string) (*AsyncTcpConnection, error) {
 		return nil, fmt.Errorf("connection: bad remote address %q: want scheme://address", remote)
 	}
 	c := &AsyncTcpConnection{network: "tcp"}
+	c.origin = clients
+	r := c.rare()
 	switch scheme {
 	case "tcp":
 	case "unix":
@@ -55,24 +57,23 @@ func NewAsync(remote string) (*AsyncTcpConnection, error) {
 		if !ok {
 			return nil, fmt.Errorf("connection: %w %q in %q", protocols.ErrUnknownScheme, scheme, remote)
 		}
-		c.protocol = p
+		c.origin = &origin{table: clients.table, protocol: p}
 	}
 	if c.network == "tcp" {
 		// "ws://host:port/path?query": the path and query are the protocol's
 		if i := strings.IndexAny(address, "/?"); i >= 0 {
-			address, c.uri = address[:i], address[i:]
+			address, r.uri = address[:i], address[i:]
 		}
-		if !strings.HasPrefix(c.uri, "/") {
-			c.uri = "/" + c.uri
+		if !strings.HasPrefix(r.uri, "/") {
+			r.uri = "/" + r.uri
 		}
 		if _, _, err := net.SplitHostPort(address); err != nil {
 			return nil, fmt.Errorf("connection: bad remote address %q: %w", remote, err)
 		}
 	}
-	c.target = address
-	c.out.slot = -1
+	r.target = address
 	c.id = nextID.Add(1)
-	c.transport = c.network
+	c.unix = c.network == "unix"
 	c.loop = eventloop.Default()
 	c.withDefaults()
 	return c, nil
@@ -81,7 +82,7 @@ func NewAsync(remote string) (*AsyncTcpConnection, error) {
 // RemoteURI is the path and query of the address given to NewAsync ("/"
 // when it has none), e.g. "/chat?room=1" of "ws://127.0.0.1:8080/chat?room=1"
 // (Workerman's getRemoteURI).
-func (c *AsyncTcpConnection) RemoteURI() string { return c.uri }
+func (c *AsyncTcpConnection) RemoteURI() string { return c.more.uri }
 
 // Connect dials the peer. It does nothing while a connect is under way or the
 // connection is established. Safe from any goroutine.
@@ -101,7 +102,7 @@ func (c *AsyncTcpConnection) Connect() {
 		timeout = DefaultConnectTimeout
 	}
 	start := time.Now()
-	c.loop.Dial(c.network, c.target, timeout, func(sock *eventloop.Conn, err error) {
+	c.loop.Dial(c.network, c.more.target, timeout, func(sock *eventloop.Conn, err error) {
 		c.dialing = false
 		if c.Status() != StatusConnecting { // given up while dialing
 			if sock != nil {
@@ -110,7 +111,7 @@ func (c *AsyncTcpConnection) Connect() {
 			return
 		}
 		if err != nil {
-			c.fail(ConnectFail, fmt.Sprintf("connect %s fail after %.3f seconds: %v", c.target, time.Since(start).Seconds(), err))
+			c.fail(ConnectFail, fmt.Sprintf("connect %s fail after %.3f seconds: %v", c.more.target, time.Since(start).Seconds(), err))
 			c.finish(nil)
 			return
 		}

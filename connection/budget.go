@@ -38,7 +38,7 @@ const (
 )
 
 // heldInput counts the bytes of incomplete packages of the process.
-// Loop-only, like the `live` table.
+// Loop-only, like the tables of open connections.
 type heldInput struct {
 	bytes int
 }

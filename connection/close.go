@@ -74,8 +74,9 @@ func (c *TcpConnection) halfClose() {
 		c.Destroy()
 		return
 	}
-	c.linger = c.loop.AddSystemTimer(LingerTimeout, false, func() {
-		c.linger = 0
+	r := c.rare()
+	r.linger = c.loop.AddSystemTimer(LingerTimeout, false, func() {
+		r.linger = 0
 		c.Destroy()
 	})
 }
@@ -101,13 +102,15 @@ func (c *TcpConnection) Destroy() {
 // given up before it had one. Loop-only.
 func (c *TcpConnection) finish(err error) {
 	c.status.Store(int32(StatusClosed))
-	if c.linger != 0 {
-		c.loop.DelTimer(c.linger)
-		c.linger = 0
+	if r := c.more; r != nil {
+		if r.linger != 0 {
+			c.loop.DelTimer(r.linger)
+			r.linger = 0
+		}
+		r.onDrain = nil
 	}
 	c.dropRecv()
 	c.unwatchOutput()
-	c.onDrain = nil
 	if err != nil {
 		slog.Debug("workerman: connection closed", "id", c.id, "remote", addrString(c.RemoteAddr()), "err", err)
 	}
@@ -115,23 +118,20 @@ func (c *TcpConnection) finish(err error) {
 		return
 	}
 	c.closedCb = true
+	listed := c.counted
 	if c.counted {
 		c.counted = false
 		stats.connections.Add(-1)
-		delete(live, c.id)
-		if len(live) == 0 {
-			outputs.stop()
-		}
 	}
 	if c.OnClose != nil {
 		c.guard("OnClose", func() { c.OnClose(c) })
 	}
 	notifyClosed(c)
-	if p, ok := c.protocol.(protocols.Closer); ok {
+	if p, ok := c.origin.protocol.(protocols.Closer); ok {
 		p.OnClose(c)
 	}
-	if c.onGone != nil {
-		c.onGone(c)
+	if listed {
+		c.unlist()
 	}
 }
 
@@ -142,7 +142,7 @@ func (c *TcpConnection) finish(err error) {
 // output gets CloseTimeout to drain once the close begins. Loop-only;
 // package worker calls it on every connection when a process stops.
 func (c *TcpConnection) GoAway() {
-	if p, ok := c.protocol.(protocols.GoingAway); ok && c.Status() == StatusEstablished {
+	if p, ok := c.origin.protocol.(protocols.GoingAway); ok && c.Status() == StatusEstablished {
 		p.OnGoingAway(c)
 		return
 	}

@@ -21,7 +21,7 @@ func (c *TcpConnection) ResumeRecv() {
 		return
 	}
 	c.sock.ResumeRead()
-	if !c.reading && len(c.recv) > 0 {
+	if !c.reading && c.in != nil {
 		c.parse(nil)
 	}
 }
@@ -31,14 +31,18 @@ func (c *TcpConnection) IsPaused() bool { return c.sock != nil && c.sock.Paused(
 
 // NotifyDrain runs fn once on the loop the next time the send buffer is
 // empty; a later call replaces an earlier one. Loop-only.
-func (c *TcpConnection) NotifyDrain(fn func()) { c.onDrain = fn }
+func (c *TcpConnection) NotifyDrain(fn func()) {
+	if fn != nil || c.more != nil {
+		c.rare().onDrain = fn
+	}
+}
 
 // drained runs when the kernel has taken every byte sent so far; queued says
 // some of them had to wait for the socket. Loop-only.
 func (c *TcpConnection) drained(queued bool) {
 	c.unwatchOutput()
 	if c.ending {
-		if c.linger == 0 {
+		if c.linger() == 0 {
 			c.halfClose()
 		}
 		return
@@ -47,8 +51,9 @@ func (c *TcpConnection) drained(queued bool) {
 		c.Destroy()
 		return
 	}
-	if fn := c.onDrain; fn != nil {
-		c.onDrain = nil
+	if r := c.more; r != nil && r.onDrain != nil {
+		fn := r.onDrain
+		r.onDrain = nil
 		c.guard("drain", fn)
 	}
 	// Drain pairs with Full even when the kernel took the bytes at once.

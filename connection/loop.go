@@ -48,10 +48,13 @@ func (c *TcpConnection) guard(where string, fn func()) {
 	fn()
 }
 
-// handler is the connection as the loop sees it; its methods are not part of
-// TcpConnection's API.
-type handler struct{ c *TcpConnection }
+// handler is the connection as the loop sees it, the same memory under
+// another type: its methods are not part of TcpConnection's API, and it
+// costs no field.
+type handler TcpConnection
 
-func (h *handler) OnData(_ *eventloop.Conn, b []byte)     { h.c.parse(b) }
-func (h *handler) OnDrain(_ *eventloop.Conn, queued bool) { h.c.drained(queued) }
-func (h *handler) OnClose(_ *eventloop.Conn, err error)   { h.c.finish(err) }
+func (h *handler) OnData(_ *eventloop.Conn, b []byte) { (*TcpConnection)(h).parse(b) }
+func (h *handler) OnDrain(_ *eventloop.Conn, queued bool) {
+	(*TcpConnection)(h).drained(queued)
+}
+func (h *handler) OnClose(_ *eventloop.Conn, err error) { (*TcpConnection)(h).finish(err) }

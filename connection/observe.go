@@ -21,4 +21,11 @@ func notifyClosed(c *TcpConnection) {
 
 // Lookup returns the open connection of this process with the given ID, or
 // nil. Loop-only.
-func Lookup(id uint64) *TcpConnection { return live[id] }
+func Lookup(id uint64) *TcpConnection {
+	for _, o := range origins {
+		if c, ok := o.table[id]; ok && c.counted {
+			return c
+		}
+	}
+	return nil
+}

@@ -41,7 +41,12 @@ func (c *TcpConnection) Loop() protocols.Loop { return (*protocolLoop)(c.loop) }
 // NewAsync: "host:port" (or the socket path) and the path and query after it;
 // a protocol's handshake names them (protocols.Dialed). An accepted
 // connection was not dialled: both are "".
-func (c *TcpConnection) DialTarget() (hostport, uri string) { return c.target, c.uri }
+func (c *TcpConnection) DialTarget() (hostport, uri string) {
+	if c.more == nil {
+		return "", ""
+	}
+	return c.more.target, c.more.uri
+}
 
 func (u udpProtoConn) Loop() protocols.Loop { return (*protocolLoop)(u.c.pc.Loop()) }
 func (u udpProtoConn) BytesWritten() int64  { return 0 }
@@ -51,7 +56,7 @@ func (u udpProtoConn) Destroy()             {}
 // answers such a failure (protocols.PanicAnswerer: HTTP's 500) does so after
 // what was already sent; any other connection is destroyed. Loop-only.
 func (c *TcpConnection) panicked() {
-	if a, ok := c.protocol.(protocols.PanicAnswerer); ok && c.Status() == StatusEstablished {
+	if a, ok := c.origin.protocol.(protocols.PanicAnswerer); ok && c.Status() == StatusEstablished {
 		a.OnPanic(c)
 		if c.Status() == StatusEstablished {
 			c.Destroy() // the protocol did not end it

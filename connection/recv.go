@@ -15,19 +15,19 @@ func (c *TcpConnection) parse(b []byte) {
 	if c.Status() != StatusEstablished {
 		return // closing: what arrives now is not delivered
 	}
-	if c.protocol == nil {
+	if c.origin.protocol == nil {
 		c.deliverRaw(b)
 		return
 	}
 	data := b
-	if len(c.recv) > 0 {
-		c.recv = append(c.recv, b...)
-		data = c.recv
+	if c.in != nil {
+		c.in.buf = append(c.in.buf, b...)
+		data = c.in.buf
 	}
 	c.reading = true
 	off := 0
 	for off < len(data) && c.Status() == StatusEstablished && !c.sock.Paused() {
-		n, err := c.protocol.Input(data[off:], c)
+		n, err := c.origin.protocol.Input(data[off:], c)
 		if err != nil {
 			c.reading = false
 			c.reject("bad package", err.Error(), n)
@@ -48,7 +48,7 @@ func (c *TcpConnection) parse(b []byte) {
 		}
 		pkg := data[off : off+n]
 		off += n
-		msg, err := c.protocol.Decode(pkg, c)
+		msg, err := c.origin.protocol.Decode(pkg, c)
 		stats.requests.Add(1)
 		if err != nil {
 			c.reading = false
@@ -63,37 +63,64 @@ func (c *TcpConnection) parse(b []byte) {
 	c.keep(data, off)
 }
 
+// input is an incomplete package a connection holds between reads.
+type input struct {
+	buf  []byte // its bytes, in a buffer from the loop's free list
+	held int    // len(buf) as counted in the process's input budget
+}
+
+// spareInputs are input records no connection holds now, never more than
+// the connections that held a partial package at once. Loop-only, like the
+// tables of open connections.
+var spareInputs []*input
+
 // keep holds the unparsed tail data[off:] for the next read, in a buffer from
 // the loop's free list that goes back as soon as no package is incomplete: an
-// idle connection holds no receive buffer.
+// idle connection holds no receive buffer, and no record of one.
 func (c *TcpConnection) keep(data []byte, off int) {
 	rest := data[off:]
 	if len(rest) == 0 || c.Status() != StatusEstablished {
 		c.dropRecv()
 		return
 	}
-	if !held.take(len(rest) - c.held) {
+	in := c.in
+	held0 := 0
+	if in != nil {
+		held0 = in.held
+	}
+	if !held.take(len(rest) - held0) {
 		c.overBudget(len(rest))
 		return
 	}
-	c.held = len(rest)
-	if c.recv == nil {
-		c.recv = c.loop.Buffer()
+	if in == nil {
+		if n := len(spareInputs); n > 0 {
+			in = spareInputs[n-1]
+			spareInputs[n-1] = nil
+			spareInputs = spareInputs[:n-1]
+		} else {
+			in = &input{}
+		}
+		in.buf = c.loop.Buffer()
+		c.in = in
 	}
-	if len(c.recv) > 0 && &data[0] == &c.recv[0] {
-		c.recv = c.recv[:copy(c.recv, rest)]
+	in.held = len(rest)
+	if len(in.buf) > 0 && &data[0] == &in.buf[0] {
+		in.buf = in.buf[:copy(in.buf, rest)]
 	} else {
-		c.recv = append(c.recv[:0], rest...)
+		in.buf = append(in.buf[:0], rest...)
 	}
 }
 
 func (c *TcpConnection) dropRecv() {
-	held.release(c.held)
-	c.held = 0
-	if c.recv != nil {
-		c.loop.Recycle(c.recv)
-		c.recv = nil
+	in := c.in
+	if in == nil {
+		return
 	}
+	c.in = nil
+	held.release(in.held)
+	c.loop.Recycle(in.buf)
+	*in = input{}
+	spareInputs = append(spareInputs, in)
 }
 
 // overBudget closes a connection whose incomplete package would take the
@@ -133,7 +160,7 @@ func (c *TcpConnection) deliverRaw(b []byte) {
 		return
 	}
 	stats.requests.Add(1)
-	c.deliver(c.raw.set(b))
+	c.deliver(c.rare().raw.set(b))
 }
 
 // rawBox is one interface value holding a []byte whose slice header the
@@ -155,8 +182,8 @@ func (r *rawBox) set(b []byte) any {
 }
 
 func protocolName(c *TcpConnection) string {
-	if c.protocol == nil {
+	if c.origin.protocol == nil {
 		return "tcp"
 	}
-	return protocols.Name(c.protocol)
+	return protocols.Name(c.origin.protocol)
 }

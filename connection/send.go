@@ -42,11 +42,12 @@ func (c *TcpConnection) send(v any, raw bool) error {
 	}
 	if c.sock == nil {
 		// Kept until the connection is established, then sent first.
-		if len(c.early) >= c.MaxSendBufferSize {
+		r := c.rare()
+		if len(r.early) >= c.MaxSendBufferSize {
 			return c.dropSend()
 		}
 		var err error
-		c.early, err = c.encode(c.early, v, raw)
+		r.early, err = c.encode(r.early, v, raw)
 		return err
 	}
 	if c.sock.Buffered() >= c.MaxSendBufferSize {
@@ -74,8 +75,8 @@ func (c *TcpConnection) send(v any, raw bool) error {
 // send or a connection without a protocol.
 func (c *TcpConnection) encode(dst []byte, v any, raw bool) ([]byte, error) {
 	var err error
-	if c.protocol != nil && !raw {
-		dst, err = c.protocol.Encode(dst, v, c)
+	if c.origin.protocol != nil && !raw {
+		dst, err = c.origin.protocol.Encode(dst, v, c)
 	} else {
 		dst, err = protocols.AppendBytes(dst, v)
 	}
@@ -95,7 +96,10 @@ func (c *TcpConnection) dropSend() error {
 // SendBufferSize is the number of bytes waiting to be written. Loop-only.
 func (c *TcpConnection) SendBufferSize() int {
 	if c.sock == nil {
-		return len(c.early)
+		if c.more == nil {
+			return 0
+		}
+		return len(c.more.early)
 	}
 	return c.sock.Buffered()
 }

@@ -31,9 +31,10 @@ func (p *pending) SweepSlot() *int { return &p.slot }
 // timer for the process instead of a timer per connection: a closing
 // connection gets CloseTimeout to be written out, an established one
 // WriteTimeout without progress. It runs only while some connection has
-// pending output. Loop-only, like the `live` table.
+// pending output. Loop-only, like the tables of open connections.
 type outSweep struct {
 	set     sweep.Set[*pending]
+	spare   []*pending // entries for reuse, up to maxSparePending
 	victims []victim
 	loop    *eventloop.Loop
 	timer   eventloop.TimerID
@@ -49,23 +50,51 @@ func nanotime() int64 { return int64(time.Since(epoch)) }
 // watchOutput puts a connection whose send buffer holds bytes in the sweep.
 // Loop-only; cheap when it is there already.
 func (c *TcpConnection) watchOutput() {
-	p := &c.out
-	if p.slot >= 0 || c.sock == nil || c.sock.Buffered() == 0 {
+	if c.out != nil || c.sock == nil || c.sock.Buffered() == 0 {
 		return
 	}
 	every := c.sweepEvery()
 	if every == 0 {
 		return
 	}
+	p := outputs.entry()
 	p.c, p.written, p.closing = c, -1, 0
 	outputs.set.Add(p)
+	c.out = p
 	if outputs.timer == 0 || every < outputs.every {
 		outputs.start(c.loop, every)
 	}
 }
 
 // unwatchOutput takes a drained or closed connection out of the sweep. Loop-only.
-func (c *TcpConnection) unwatchOutput() { outputs.set.Remove(&c.out) }
+func (c *TcpConnection) unwatchOutput() {
+	p := c.out
+	if p == nil {
+		return
+	}
+	c.out = nil
+	outputs.set.Remove(p)
+	if len(outputs.spare) < maxSparePending {
+		*p = pending{slot: -1}
+		outputs.spare = append(outputs.spare, p)
+	}
+}
+
+// maxSparePending bounds the sweep entries kept for reuse: enough for the
+// connections one broadcast batch leaves waiting, few enough that a burst of
+// slow clients does not pin its entries.
+const maxSparePending = 1024
+
+// entry is a sweep entry for a connection, a spare one when there is one.
+func (s *outSweep) entry() *pending {
+	if n := len(s.spare); n > 0 {
+		p := s.spare[n-1]
+		s.spare[n-1] = nil
+		s.spare = s.spare[:n-1]
+		return p
+	}
+	return &pending{slot: -1}
+}
 
 // sweepEvery is how often this connection wants its output checked; 0 when
 // neither timeout applies.
@@ -138,7 +167,7 @@ func (p *pending) expired(now int64) (string, time.Duration) {
 	} else if t := c.writeTimeout(); t > 0 && now-p.since >= int64(t) {
 		return "write timeout", t
 	}
-	if c.Status() == StatusClosing && c.linger == 0 {
+	if c.Status() == StatusClosing && c.linger() == 0 {
 		if p.closing == 0 {
 			p.closing = now
 		} else if t := c.closeTimeout(); t > 0 && now-p.closing >= int64(t) {

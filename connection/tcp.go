@@ -23,31 +23,50 @@ type TcpConnection struct {
 	// Context is the application's own per-connection value.
 	Context any
 
-	id        uint64
-	sock      *eventloop.Conn
-	loop      *eventloop.Loop
-	status    atomic.Int32
-	protocol  protocols.Protocol
-	transport string
-	worker    string
-	state     any
-
-	recv     []byte // bytes of an incomplete package
-	held     int    // len(recv) as counted in the process's input budget
-	reading  bool   // inside onData: Resume must not re-enter it
-	ending   bool   // End: half-close once flushed
+	// What an idle connection holds is kept to these words: the rest sits
+	// in side structures that exist only while they are needed.
+	id       uint64
+	sock     *eventloop.Conn
+	loop     *eventloop.Loop
+	state    any
+	origin   *origin  // its worker's name, table and protocol, shared
+	in       *input   // an incomplete package; nil between packages
+	out      *pending // its place in the output sweep while output waits
+	more     *rare    // what few connections use, made on first use
+	status   atomic.Int32
+	unix     bool // a unix socket, not tcp
+	reading  bool // inside onData: Resume must not re-enter it
+	ending   bool // End: half-close once flushed
 	closedCb bool
-	onDrain  func() // NotifyDrain's one-shot callback
-	full     bool   // OnBufferFull ran since the buffer last drained
-	counted  bool   // included in Stats().Connections
-	early    []byte // what a client connection sent before it connected
-	target   string // the address a client connection dials, as given to NewAsync
-	uri      string // and the path and query that followed it
-	linger   eventloop.TimerID
-	out      pending // its place in the output sweep
-	onGone   func(*TcpConnection)
-	raw      rawBox
-	h        handler
+	full     bool // OnBufferFull ran since the buffer last drained
+	counted  bool // included in Stats().Connections
+}
+
+// rare is what only some connections need: client connections, raw tcp,
+// those that asked to hear of a drain and those that are ending.
+type rare struct {
+	early   []byte // what a client connection sent before it connected
+	target  string // the address a client connection dials, as given to NewAsync
+	uri     string // and the path and query that followed it
+	onDrain func() // NotifyDrain's one-shot callback
+	linger  eventloop.TimerID
+	raw     rawBox
+}
+
+// rare returns the connection's rare fields, making them on first use.
+func (c *TcpConnection) rare() *rare {
+	if c.more == nil {
+		c.more = &rare{}
+	}
+	return c.more
+}
+
+// linger is End's timer, 0 when none runs.
+func (c *TcpConnection) linger() eventloop.TimerID {
+	if c.more == nil {
+		return 0
+	}
+	return c.more.linger
 }
 
 // Callbacks are a connection's event handlers; each runs on the loop.
@@ -64,17 +83,16 @@ func (c *TcpConnection) attach(sock *eventloop.Conn) {
 	c.sock, c.loop = sock, sock.Loop()
 	c.status.Store(int32(StatusEstablished))
 	c.closedCb = false
-	c.h.c = c
-	sock.SetHandler(&c.h)
+	sock.SetHandler((*handler)(c))
 	c.counted = true
 	stats.connections.Add(1)
-	live[c.id] = c
-	if len(c.early) > 0 {
-		sock.Write(c.early)
-		c.early = nil
+	c.list()
+	if r := c.more; r != nil && len(r.early) > 0 {
+		sock.Write(r.early)
+		r.early = nil
 		c.watchOutput()
 	}
-	if p, ok := c.protocol.(protocols.Connector); ok {
+	if p, ok := c.origin.protocol.(protocols.Connector); ok {
 		p.OnConnect(c)
 	}
 }
@@ -87,13 +105,18 @@ func (c *TcpConnection) ID() uint64 { return c.id }
 func (c *TcpConnection) Status() Status { return Status(c.status.Load()) }
 
 // Protocol is the connection's protocol, nil for raw tcp.
-func (c *TcpConnection) Protocol() protocols.Protocol { return c.protocol }
+func (c *TcpConnection) Protocol() protocols.Protocol { return c.origin.protocol }
 
 // Transport is "tcp" or "unix".
-func (c *TcpConnection) Transport() string { return c.transport }
+func (c *TcpConnection) Transport() string {
+	if c.unix {
+		return "unix"
+	}
+	return "tcp"
+}
 
 // WorkerName is the name of the worker that accepted the connection.
-func (c *TcpConnection) WorkerName() string { return c.worker }
+func (c *TcpConnection) WorkerName() string { return c.origin.worker }
 
 // PackageLimit is MaxPackageSize, for protocols.
 func (c *TcpConnection) PackageLimit() int { return c.MaxPackageSize }
@@ -105,7 +128,12 @@ func (c *TcpConnection) ProtocolState() any { return c.state }
 func (c *TcpConnection) SetProtocolState(v any) { c.state = v }
 
 // RecvBufferSize is the number of bytes of an incomplete package held. Loop-only.
-func (c *TcpConnection) RecvBufferSize() int { return len(c.recv) }
+func (c *TcpConnection) RecvBufferSize() int {
+	if c.in == nil {
+		return 0
+	}
+	return len(c.in.buf)
+}
 
 // BytesRead is how many bytes the connection has received. Loop-only.
 func (c *TcpConnection) BytesRead() int64 {

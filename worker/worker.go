@@ -339,9 +339,8 @@ func (w *Worker) accept(sock *eventloop.Conn) {
 		Protocol:  w.Protocol,
 		Transport: w.Transport,
 		Worker:    w.DisplayName(),
-		OnGone:    func(c *connection.TcpConnection) { delete(w.conns, c.ID()) },
+		Table:     w.conns,
 	})
-	w.conns[c.ID()] = c
 	if w.OnConnect != nil {
 		w.call("OnConnect", func() { w.OnConnect(c) }, c.Destroy)
 	}

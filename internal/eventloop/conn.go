@@ -48,7 +48,14 @@ type Conn struct {
 	drainDue bool  // written out early; OnDrain waits for the loop's settle
 	class    uint8 // the size class the last output needed
 
-	remote, local net.Addr
+	// An accepted TCP connection keeps its peer's address inline, as the
+	// kernel gave it (IPv4 in its mapped form), and addrs is its local
+	// address, shared with the listener's or its other connections': so
+	// accepting allocates none. For every other connection peerPort is 0
+	// and addrs is an *addrPair.
+	peerPort uint16
+	peerIP   [16]byte
+	addrs    any
 
 	// BytesRead and BytesWritten count the traffic of the connection.
 	BytesRead, BytesWritten int64
@@ -131,10 +138,28 @@ func (c *Conn) Close() { c.closeWith(nil) }
 func (c *Conn) Closed() bool { return c.closed }
 
 // RemoteAddr is the peer's address. Safe from any goroutine.
-func (c *Conn) RemoteAddr() net.Addr { return c.remote }
+// An accepted TCP connection makes a new *net.TCPAddr for each call.
+func (c *Conn) RemoteAddr() net.Addr {
+	if c.peerPort == 0 {
+		return c.addrs.(*addrPair).remote
+	}
+	ip := net.IP(c.peerIP[:])
+	if ip4 := ip.To4(); ip4 != nil {
+		ip = ip4
+	}
+	return &net.TCPAddr{IP: append(net.IP(nil), ip...), Port: int(c.peerPort)}
+}
 
 // LocalAddr is the connection's own address. Safe from any goroutine.
-func (c *Conn) LocalAddr() net.Addr { return c.local }
+func (c *Conn) LocalAddr() net.Addr {
+	if c.peerPort == 0 {
+		return c.addrs.(*addrPair).local
+	}
+	return c.addrs.(net.Addr)
+}
+
+// addrPair is the addresses of a connection whose peer is not inline.
+type addrPair struct{ remote, local net.Addr }
 
 func (c *Conn) closeWith(err error) {
 	if c.closed {
@@ -143,7 +168,6 @@ func (c *Conn) closeWith(err error) {
 	c.closed = true
 	c.io.close(c)
 	c.retire()
-	delete(c.loop.conns, c)
 	if err == io.EOF {
 		err = nil
 	}
@@ -196,7 +220,5 @@ func (c *Conn) delivered(b []byte) {
 }
 
 func (l *Loop) newConn(io connIO, remote, local net.Addr) *Conn {
-	c := &Conn{loop: l, io: io, remote: remote, local: local}
-	l.conns[c] = struct{}{}
-	return c
+	return &Conn{loop: l, io: io, addrs: &addrPair{remote, local}}
 }

@@ -8,13 +8,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// fdConn is a connection on the epoll backend.
+// fdConn is a connection on the epoll backend, two words: its poller is its
+// loop's.
 type fdConn struct {
-	p      *epoller
 	c      *Conn
-	fd     int
+	fd     int32
 	events uint32
 }
+
+func (fc *fdConn) poller() *epoller { return fc.c.loop.poll.(*epoller) }
 
 func (fc *fdConn) update() {
 	ev := uint32(unix.EPOLLRDHUP)
@@ -26,7 +28,7 @@ func (fc *fdConn) update() {
 	}
 	if ev != fc.events {
 		fc.events = ev
-		fc.p.ctl(unix.EPOLL_CTL_MOD, fc.fd, ev, fc)
+		fc.poller().ctl(unix.EPOLL_CTL_MOD, int(fc.fd), ev, fc)
 	}
 }
 
@@ -48,7 +50,7 @@ func (fc *fdConn) onEvent(events uint32) {
 		return
 	}
 	buf := c.loop.readBuf
-	n, err := unix.Read(fc.fd, buf)
+	n, err := unix.Read(int(fc.fd), buf)
 	switch {
 	case n > 0:
 		c.delivered(buf[:n])
@@ -61,7 +63,7 @@ func (fc *fdConn) onEvent(events uint32) {
 }
 
 func (fc *fdConn) sockErr() error {
-	if v, err := unix.GetsockoptInt(fc.fd, unix.SOL_SOCKET, unix.SO_ERROR); err == nil && v != 0 {
+	if v, err := unix.GetsockoptInt(int(fc.fd), unix.SOL_SOCKET, unix.SO_ERROR); err == nil && v != 0 {
 		return os.NewSyscallError("read", unix.Errno(v))
 	}
 	return nil
@@ -91,7 +93,7 @@ func (fc *fdConn) push(c *Conn) {
 // goes back at once; what it cannot take yet waits for writability.
 func (fc *fdConn) write(c *Conn) (done bool, err error) {
 	for c.sent < len(c.out) {
-		n, err := unix.Write(fc.fd, c.out[c.sent:])
+		n, err := unix.Write(int(fc.fd), c.out[c.sent:])
 		if n > 0 {
 			c.sent += n
 			c.BytesWritten += int64(n)
@@ -126,10 +128,10 @@ func (fc *fdConn) compact(c *Conn) {
 func (fc *fdConn) setRead(c *Conn, on bool) { fc.update() }
 
 func (fc *fdConn) shutdownWrite(c *Conn) error {
-	return unix.Shutdown(fc.fd, unix.SHUT_WR)
+	return unix.Shutdown(int(fc.fd), unix.SHUT_WR)
 }
 
 func (fc *fdConn) close(c *Conn) {
-	fc.p.ctl(unix.EPOLL_CTL_DEL, fc.fd, 0, nil)
-	unix.Close(fc.fd)
+	fc.poller().ctl(unix.EPOLL_CTL_DEL, int(fc.fd), 0, nil)
+	unix.Close(int(fc.fd))
 }

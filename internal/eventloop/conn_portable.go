@@ -10,10 +10,11 @@ import (
 func (p *portablePoller) adopt(nc net.Conn) (*Conn, error) {
 	l := p.l
 	c := l.newConn(nil, nc.RemoteAddr(), nc.LocalAddr())
-	n := &netConn{l: l, c: c, nc: nc, ack: make(chan struct{}, 1), stop: make(chan struct{}), wake: make(chan struct{}, 1)}
+	n := &netConn{p: p, l: l, c: c, nc: nc, ack: make(chan struct{}, 1), stop: make(chan struct{}), wake: make(chan struct{}, 1)}
 	n.readFn = func() { n.onRead(n.rchunk, n.rerr) }
 	n.writtenFn = func() { n.written(n.wn, n.werr) }
 	c.io = n
+	p.conns[c] = struct{}{}
 	return c, nil
 }
 
@@ -31,6 +32,7 @@ func (p *portablePoller) start(c *Conn) {
 // each chunk to the loop and waits until the loop is done with it; a writer
 // goroutine writes what the loop hands it.
 type netConn struct {
+	p  *portablePoller
 	l  *Loop
 	c  *Conn
 	nc net.Conn
@@ -176,6 +178,7 @@ func (n *netConn) shutdownWrite(c *Conn) error {
 }
 
 func (n *netConn) close(c *Conn) {
+	delete(n.p.conns, c)
 	close(n.stop)
 	n.nc.Close()
 }

@@ -144,6 +144,16 @@ func (p *epoller) wait(timeout time.Duration) {
 	}
 }
 
+// eachConn finds the connections among the registered descriptors: the
+// table of them is the registry, so a connection costs no entry elsewhere.
+func (p *epoller) eachConn(fn func(c *Conn)) {
+	for _, obj := range p.fds {
+		if fc, ok := obj.(*fdConn); ok {
+			fn(fc.c)
+		}
+	}
+}
+
 // poll is the runtime poller's test of readiness: false parks the loop.
 func (p *epoller) poll(fd uintptr) bool {
 	p.n, p.err = unix.EpollWait(int(fd), p.events, 0)

@@ -36,11 +36,10 @@ func (p *epoller) adopt(nc net.Conn) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	fc := &fdConn{p: p, fd: fd, events: unix.EPOLLIN | unix.EPOLLRDHUP}
+	fc := &fdConn{fd: int32(fd), events: unix.EPOLLIN | unix.EPOLLRDHUP}
 	c := p.l.newConn(fc, nc.RemoteAddr(), nc.LocalAddr())
 	fc.c = c
 	if err := p.ctl(unix.EPOLL_CTL_ADD, fd, fc.events, fc); err != nil {
-		delete(p.l.conns, c)
 		unix.Close(fd)
 		return nil, err
 	}

@@ -3,9 +3,11 @@
 package eventloop
 
 import (
+	"bytes"
 	"log/slog"
 	"net"
 	"os"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -36,6 +38,120 @@ type fdListener struct {
 	registered bool
 	retry      TimerID
 	errLog     logLimiter
+
+	// What accept and getsockname fill in, here so that neither allocates.
+	sa    unix.RawSockaddrAny
+	saLen uint32
+	// locals are the local addresses of a listener on an unspecified
+	// address, one per address its connections arrived at.
+	locals  map[[16]byte]net.Addr
+	unnamed *addrPair // the addresses of every unnamed unix client
+}
+
+// maxLocals bounds fdListener.locals; a connection to an address past it
+// gets an address of its own.
+const maxLocals = 64
+
+// unnamedUnix is the peer of a unix socket connection: its client is unnamed.
+var unnamedUnix net.Addr = &net.UnixAddr{Name: "", Net: "unix"}
+
+// accept takes the next connection, its peer's address into fl.sa.
+func (fl *fdListener) accept() (int, error) {
+	fl.saLen = unix.SizeofSockaddrAny
+	fd, _, errno := unix.Syscall6(unix.SYS_ACCEPT4, uintptr(fl.fd), uintptr(unsafe.Pointer(&fl.sa)),
+		uintptr(unsafe.Pointer(&fl.saLen)), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
+	if errno != 0 {
+		return -1, errno
+	}
+	return int(fd), nil
+}
+
+// newConn makes the Conn of fd, just accepted, with the peer's address that
+// accept left in fl.sa: inline for TCP, and for an unnamed unix client the
+// listener's one pair of addresses.
+func (fl *fdListener) newConn(fc *fdConn, fd int) *Conn {
+	c := &Conn{loop: fl.p.l, io: fc}
+	switch fl.sa.Addr.Family {
+	case unix.AF_INET:
+		a := (*unix.RawSockaddrInet4)(unsafe.Pointer(&fl.sa))
+		c.peerIP[10], c.peerIP[11] = 0xff, 0xff
+		copy(c.peerIP[12:], a.Addr[:])
+		c.peerPort = portOf(a.Port)
+	case unix.AF_INET6:
+		a := (*unix.RawSockaddrInet6)(unsafe.Pointer(&fl.sa))
+		if a.Scope_id == 0 {
+			c.peerIP = a.Addr
+			c.peerPort = portOf(a.Port)
+		}
+	}
+	if c.peerPort != 0 {
+		c.addrs = fl.localOf(fd) // getsockname overwrites fl.sa: after the peer
+		return c
+	}
+	var remote net.Addr
+	if sa := rawToSockaddr(&fl.sa, fl.saLen); sa != nil {
+		if a := sockaddrToAddr(sa); a != nil && (!fl.unix || a.(*net.UnixAddr).Name != "") {
+			remote = a
+		}
+	}
+	if remote == nil && fl.unix {
+		if fl.unnamed == nil {
+			fl.unnamed = &addrPair{unnamedUnix, fl.ln.addr}
+		}
+		c.addrs = fl.unnamed
+		return c
+	}
+	c.addrs = &addrPair{remote, fl.localOf(fd)}
+	return c
+}
+
+// portOf reads a port in network byte order.
+func portOf(p uint16) uint16 {
+	b := (*[2]byte)(unsafe.Pointer(&p))
+	return uint16(b[0])<<8 | uint16(b[1])
+}
+
+// localOf is the local address of fd, a connection fl accepted: the
+// listener's own unless it listens on an unspecified address, and then one
+// address value shared by the connections that arrived at the same one.
+func (fl *fdListener) localOf(fd int) net.Addr {
+	local := fl.ln.addr
+	ta, ok := local.(*net.TCPAddr)
+	if !ok || !ta.IP.IsUnspecified() {
+		return local
+	}
+	fl.saLen = unix.SizeofSockaddrAny
+	_, _, errno := unix.RawSyscall(unix.SYS_GETSOCKNAME, uintptr(fd), uintptr(unsafe.Pointer(&fl.sa)), uintptr(unsafe.Pointer(&fl.saLen)))
+	if errno != 0 {
+		return local
+	}
+	var key [16]byte
+	switch fl.sa.Addr.Family {
+	case unix.AF_INET:
+		key[10], key[11] = 0xff, 0xff
+		copy(key[12:], (*unix.RawSockaddrInet4)(unsafe.Pointer(&fl.sa)).Addr[:])
+	case unix.AF_INET6:
+		a := (*unix.RawSockaddrInet6)(unsafe.Pointer(&fl.sa))
+		if a.Scope_id != 0 {
+			break
+		}
+		key = a.Addr
+	}
+	if a, ok := fl.locals[key]; ok && key != ([16]byte{}) {
+		return a
+	}
+	sa := rawToSockaddr(&fl.sa, fl.saLen)
+	if sa == nil {
+		return local
+	}
+	a := sockaddrToAddr(sa)
+	if key != ([16]byte{}) && len(fl.locals) < maxLocals {
+		if fl.locals == nil {
+			fl.locals = map[[16]byte]net.Addr{}
+		}
+		fl.locals[key] = a
+	}
+	return a
 }
 
 // register watches the listener. EPOLLEXCLUSIVE wakes one of the processes
@@ -81,7 +197,7 @@ func (fl *fdListener) close() {
 func (fl *fdListener) onEvent(uint32) {
 	l := fl.p.l
 	for i := 0; i < 1024 && !fl.ln.paused && !fl.ln.closed; i++ {
-		nfd, sa, err := unix.Accept4(fl.fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		nfd, err := fl.accept()
 		if err != nil {
 			switch err {
 			case unix.EAGAIN, unix.ECONNABORTED:
@@ -108,28 +224,40 @@ func (fl *fdListener) onEvent(uint32) {
 		if !fl.unix {
 			unix.SetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 		}
-		fc := &fdConn{p: fl.p, fd: nfd, events: unix.EPOLLIN | unix.EPOLLRDHUP}
-		var remote net.Addr
-		if sa != nil {
-			remote = sockaddrToAddr(sa)
-		}
-		if fl.unix && remote == nil {
-			remote = &net.UnixAddr{Name: "", Net: "unix"}
-		}
-		local := fl.ln.addr
-		if ta, ok := local.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
-			if lsa, err := unix.Getsockname(nfd); err == nil {
-				local = sockaddrToAddr(lsa)
-			}
-		}
-		c := l.newConn(fc, remote, local)
+		fc := &fdConn{fd: int32(nfd), events: unix.EPOLLIN | unix.EPOLLRDHUP}
+		c := fl.newConn(fc, nfd)
 		fc.c = c
 		if err := fl.p.ctl(unix.EPOLL_CTL_ADD, nfd, fc.events, fc); err != nil {
 			slog.Error("workerman: register connection", "err", err)
-			delete(l.conns, c)
 			unix.Close(nfd)
 			continue
 		}
 		fl.ln.accept(c)
 	}
+}
+
+// rawToSockaddr decodes the n bytes accept or getsockname filled in, nil for
+// a family other than IPv4, IPv6 and unix.
+func rawToSockaddr(rsa *unix.RawSockaddrAny, n uint32) unix.Sockaddr {
+	switch rsa.Addr.Family {
+	case unix.AF_INET:
+		a := (*unix.RawSockaddrInet4)(unsafe.Pointer(rsa))
+		return &unix.SockaddrInet4{Port: int(portOf(a.Port)), Addr: a.Addr}
+	case unix.AF_INET6:
+		a := (*unix.RawSockaddrInet6)(unsafe.Pointer(rsa))
+		return &unix.SockaddrInet6{Port: int(portOf(a.Port)), ZoneId: a.Scope_id, Addr: a.Addr}
+	case unix.AF_UNIX:
+		a := (*unix.RawSockaddrUnix)(unsafe.Pointer(rsa))
+		path := (*[len(a.Path)]byte)(unsafe.Pointer(&a.Path))[:]
+		path = path[:min(max(int(n)-2, 0), len(path))] // 2: the family
+		if len(path) > 0 && path[0] == 0 {
+			// abstract: the name starts with a NUL byte and may hold more
+			return &unix.SockaddrUnix{Name: "@" + string(path[1:])}
+		}
+		if i := bytes.IndexByte(path, 0); i >= 0 {
+			path = path[:i]
+		}
+		return &unix.SockaddrUnix{Name: string(path)}
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -108,4 +109,52 @@ func TestRepeatedAcceptErrorsAreLoggedOncePerInterval(t *testing.T) {
 			t.Fatalf("step %d (+%v): allow = %v, %d; want %v, %d", i, s.after, ok, n, s.ok, s.suppressed)
 		}
 	}
+}
+
+// TestAcceptedAddresses checks both ends of connections accepted on an
+// unspecified address, where the loop asks the kernel for each local one,
+// against what the client sees.
+func TestAcceptedAddresses(t *testing.T) {
+	backends(t, func(t *testing.T, l *Loop) {
+		nl, err := net.Listen("tcp", "0.0.0.0:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := nl.(*net.TCPListener).File()
+		nl.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		conns := make(chan *Conn, 2)
+		var ln *Listener
+		l.Exec(func() {
+			ln, err = l.Listen(f, false, func(c *Conn) {
+				c.SetHandler(&probe{})
+				conns <- c
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Exec(ln.Close) })
+		port := ln.Addr().(*net.TCPAddr).Port
+		for range 2 {
+			peer, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer peer.Close()
+			var c *Conn
+			select {
+			case c = <-conns:
+			case <-time.After(30 * time.Second):
+				t.Fatal("gave up waiting for the accept")
+			}
+			remote, local := c.RemoteAddr(), c.LocalAddr()
+			if remote.String() != peer.LocalAddr().String() || local.String() != peer.RemoteAddr().String() {
+				t.Errorf("accepted %v -> %v; the client has %v -> %v", remote, local, peer.LocalAddr(), peer.RemoteAddr())
+			}
+		}
+	})
 }

@@ -43,10 +43,10 @@ type Loop struct {
 
 	tmu    sync.Mutex
 	timers timerHeap
-	byID   map[TimerID]*timerEntry
-	nextID TimerID
+	slots  timerSlots
+	seq    uint64 // timers added so far
 
-	systemTimers int // how many of byID are AddSystemTimer's
+	systemTimers int // how many of the live timers are AddSystemTimer's
 
 	qmu      sync.Mutex
 	tasks    []func()
@@ -61,7 +61,6 @@ type Loop struct {
 	// tells a write-out in progress (callbacks it runs may send).
 	pending  int
 	flushing bool
-	conns    map[*Conn]struct{}
 	lns      map[*Listener]struct{}
 	pcs      map[*PacketConn]struct{}
 
@@ -127,8 +126,6 @@ func Default() *Loop {
 func newLoop(b Backend) *Loop {
 	return &Loop{
 		backend: b,
-		byID:    make(map[TimerID]*timerEntry),
-		conns:   make(map[*Conn]struct{}),
 		lns:     make(map[*Listener]struct{}),
 		pcs:     make(map[*PacketConn]struct{}),
 	}
@@ -332,9 +329,7 @@ func (l *Loop) shutdown() {
 		pc.Close()
 	}
 	l.runTasks() // connections accepted just before the listeners closed
-	for c := range l.conns {
-		c.Close()
-	}
+	l.poll.eachConn((*Conn).Close)
 	l.runTasks()
 	l.delTimers(true)
 	l.waker.Store(nil)

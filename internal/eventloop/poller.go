@@ -20,6 +20,8 @@ type poller interface {
 	// events once the caller has set its handler.
 	adopt(nc net.Conn) (*Conn, error)
 	start(c *Conn)
+	// eachConn calls fn for every connection it watches; fn may close it.
+	eachConn(fn func(c *Conn))
 	// listenPacket starts reading a dup of f's datagram socket.
 	listenPacket(pc *PacketConn, f *os.File) error
 }

@@ -10,12 +10,19 @@ type portablePoller struct {
 	l     *Loop
 	ch    chan struct{}
 	timer *time.Timer
+	conns map[*Conn]struct{} // open connections; loop-only
+}
+
+func (p *portablePoller) eachConn(fn func(c *Conn)) {
+	for c := range p.conns {
+		fn(c)
+	}
 }
 
 func newPortablePoller(l *Loop) *portablePoller {
 	t := time.NewTimer(time.Hour)
 	t.Stop()
-	return &portablePoller{l: l, ch: make(chan struct{}, 1), timer: t}
+	return &portablePoller{l: l, ch: make(chan struct{}, 1), timer: t, conns: map[*Conn]struct{}{}}
 }
 
 func (p *portablePoller) wait(timeout time.Duration) {

@@ -5,8 +5,56 @@ import (
 	"time"
 )
 
-// TimerID names a timer; ids start at 1 and are never reused by a loop.
+// TimerID names a timer: the timer's slot in its low slotBits and the
+// loop's count of timers so far above them, so that finding a timer by id
+// is an index, not a lookup. Within a loop's first 2^40 timers no id is 0
+// and none is used twice.
 type TimerID uint64
+
+// slotBits is how many live timers a loop can hold at once: 2^24.
+const slotBits = 24
+
+// timerSlots holds the live timers by slot, reusing the slots of the gone.
+type timerSlots struct {
+	at   []*timerEntry
+	free []int32
+	live int
+}
+
+// put gives t a slot and the id that names it there.
+func (s *timerSlots) put(t *timerEntry, seq uint64) {
+	var i int
+	if n := len(s.free); n > 0 {
+		i = int(s.free[n-1])
+		s.free = s.free[:n-1]
+		s.at[i] = t
+	} else {
+		if len(s.at) == 1<<slotBits {
+			panic("eventloop: more than 2^24 live timers")
+		}
+		i = len(s.at)
+		s.at = append(s.at, t)
+	}
+	t.id = TimerID(seq<<slotBits | uint64(i))
+	s.live++
+}
+
+// get is the live timer named id, or nil.
+func (s *timerSlots) get(id TimerID) *timerEntry {
+	i := int(id & (1<<slotBits - 1))
+	if i >= len(s.at) || s.at[i] == nil || s.at[i].id != id {
+		return nil
+	}
+	return s.at[i]
+}
+
+// remove frees t's slot.
+func (s *timerSlots) remove(t *timerEntry) {
+	i := int32(t.id & (1<<slotBits - 1))
+	s.at[i] = nil
+	s.free = append(s.free, i)
+	s.live--
+}
 
 // Repeat says whether a timer fires again after its first run.
 type Repeat bool
@@ -91,10 +139,9 @@ func (l *Loop) addTimer(d time.Duration, repeat Repeat, system bool, fn func()) 
 	}
 	t := &timerEntry{when: nanotime() + int64(d), interval: d, repeat: bool(repeat), system: system, fn: fn}
 	l.tmu.Lock()
-	l.nextID++
-	t.id = l.nextID
+	l.seq++
+	l.slots.put(t, l.seq)
 	heap.Push(&l.timers, t)
-	l.byID[t.id] = t
 	if system {
 		l.systemTimers++
 	}
@@ -111,8 +158,8 @@ func (l *Loop) addTimer(d time.Duration, repeat Repeat, system bool, fn func()) 
 func (l *Loop) DelTimer(id TimerID) bool {
 	l.tmu.Lock()
 	defer l.tmu.Unlock()
-	t, ok := l.byID[id]
-	if !ok {
+	t := l.slots.get(id)
+	if t == nil {
 		return false
 	}
 	l.forget(t)
@@ -124,7 +171,7 @@ func (l *Loop) DelTimer(id TimerID) bool {
 
 // forget drops t from the index; the caller holds tmu and takes t off the heap.
 func (l *Loop) forget(t *timerEntry) {
-	delete(l.byID, t.id)
+	l.slots.remove(t)
 	if t.system {
 		l.systemTimers--
 	}
@@ -158,7 +205,7 @@ func (l *Loop) delTimers(all bool) {
 func (l *Loop) TimerCount() int {
 	l.tmu.Lock()
 	defer l.tmu.Unlock()
-	return len(l.byID) - l.systemTimers
+	return l.slots.live - l.systemTimers
 }
 
 // runTimers fires every timer that is due. A repeating timer is rescheduled

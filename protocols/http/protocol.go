@@ -98,14 +98,11 @@ func (p *Protocol) OnConnect(c protocols.Conn) {
 // OnClose ends the connection's last request and forgets the connection.
 func (p *Protocol) OnClose(c protocols.Conn) {
 	st, ok := c.ProtocolState().(*connState)
-	if !ok {
-		return
+	if !ok || st.exchange == nil {
+		return // an event stream that gave its exchange up is untracked already
 	}
 	untrack(st)
-	if st.req != nil {
-		st.req.finish()
-		st.req = nil
-	}
+	st.giveBack()
 }
 
 // OnPanic answers the request whose OnMessage panicked with 500, after the
@@ -190,7 +187,7 @@ func (p *Protocol) Decode(pkg []byte, c protocols.Conn) (any, error) {
 	st := p.state(c)
 	f := &st.f
 	if st.req == nil {
-		st.req = &Request{st: st}
+		st.req = newRequest(st)
 	} else {
 		st.req.finish()
 	}
@@ -221,6 +218,11 @@ func (p *Protocol) Decode(pkg []byte, c protocols.Conn) (any, error) {
 // After the response that ends a request which asked to close (or the last
 // one MaxRequests allows) the connection closes once it is flushed.
 func (p *Protocol) Encode(dst []byte, v any, c protocols.Conn) ([]byte, error) {
+	if ev, ok := v.(*ServerSentEvents); ok {
+		if st := p.bare(c); st.exchange == nil {
+			return ev.appendTo(dst), nil // an idle stream stays lean
+		}
+	}
 	st := p.state(c)
 	if st.req != nil {
 		st.req.saveSession() // before the response leaves, so the next request sees it

@@ -25,9 +25,9 @@ const MaxUploadParts = 1024
 // head; the query, form, cookies and uploads are parsed on first use.
 //
 // Every accessor returns a copy: a string a callback keeps stays valid. The
-// *Request itself belongs to its connection and is reused for the
-// connection's next request, so it is valid until OnMessage returns; keep
-// the values you need, not the Request. Its methods are loop-only: read
+// *Request itself is reused for the connection's next request, or for
+// another connection's once an event stream no longer needs it, so it is
+// valid until OnMessage returns; keep the values you need, not the Request. Its methods are loop-only: read
 // what a goroutine needs before starting it.
 //
 // When the request ends (OnMessage has returned), its session is saved if it

@@ -11,10 +11,16 @@
 //   - WM_COUNT: worker processes (1).
 //   - WM_STAMP=1: events carry "ts=<Unix nanoseconds>" as data instead of
 //     "hello", so that wmload reports send-to-receipt latency.
+//   - WM_HEAPPROFILE=FILE: each worker process writes a heap profile to
+//     FILE.<pid> WM_HEAPPROFILE_AT (10s) after it starts, sampling every
+//     allocation, for `go tool pprof -sample_index=inuse_space`.
 package main
 
 import (
+	"fmt"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"time"
 
@@ -28,7 +34,19 @@ import (
 func main() {
 	stamp := os.Getenv("WM_STAMP") == "1"
 
+	heapProfile := os.Getenv("WM_HEAPPROFILE")
+	if heapProfile != "" {
+		runtime.MemProfileRate = 1
+	}
+
 	w := benchenv.Worker("bench")
+	if heapProfile != "" {
+		w.OnWorkerStart = func(*worker.Worker) {
+			timer.Once(benchenv.Duration("WM_HEAPPROFILE_AT", 10*time.Second), func() {
+				writeHeapProfile(fmt.Sprintf("%s.%d", heapProfile, os.Getpid()))
+			})
+		}
+	}
 	w.OnMessage = func(c *connection.TcpConnection, data any) {
 		req := data.(*http.Request)
 		if req.Header("accept") == "text/event-stream" {
@@ -50,4 +68,17 @@ func main() {
 		c.Send("ok")
 	}
 	worker.RunAll()
+}
+
+// writeHeapProfile writes what the heap holds now (after a collection) to path.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		panic(err)
+	}
 }
