@@ -84,6 +84,7 @@ func RunAll() {
 // program name first (os.Args). A process started by a master as one of its
 // children ignores args and serves its worker.
 func RunArgs(args []string) error {
+	raiseFileLimit()
 	if spec, ok := os.LookupEnv(envChild); ok {
 		return runChild(spec)
 	}
