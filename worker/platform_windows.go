@@ -24,9 +24,6 @@ func signalMaster(int, masterSignal) error { return errSingleProcess }
 
 func processAlive(int) bool { return false }
 
-// raiseFileLimit: Windows has no limit on open files to raise.
-func raiseFileLimit() {}
-
 func lockFile(*os.File) func() { return func() {} }
 
 func osName() string { return "Windows" }

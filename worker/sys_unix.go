@@ -28,17 +28,6 @@ func processAlive(pid int) bool {
 	return !zombie(pid)
 }
 
-// raiseFileLimit lifts the soft limit on open files to the hard one, since
-// every connection is a descriptor and the hard limit is the process's real
-// bound. Go's own start leaves the soft limit one below the hard one.
-func raiseFileLimit() {
-	var lim syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil && lim.Cur < lim.Max {
-		lim.Cur = lim.Max
-		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
-	}
-}
-
 // masterSignal is what a command sends the master.
 type masterSignal = syscall.Signal
 
