@@ -224,7 +224,10 @@ func (r *roundTrip) readBatch(c net.Conn, buf []byte, n int, sent, deadline time
 // the connection's reads and writes end at the deadline, which is how every
 // run stops on time however the server behaves.
 func dialUntil(addr string, from net.Addr, timeout time.Duration, deadline time.Time) (net.Conn, error) {
-	d := net.Dialer{Timeout: timeout, Deadline: deadline, LocalAddr: from}
+	d := net.Dialer{Timeout: timeout, Deadline: deadline}
+	if from != nil {
+		d.LocalAddr, d.Control = from, bindLater
+	}
 	c, err := d.Dial("tcp", addr)
 	if err != nil {
 		return nil, err
