@@ -125,9 +125,12 @@ for p in $(tree "$server_pid"); do
 done
 stop_server
 cat "$work"/load.*.json >>"$results"
+# A worker process that died was replaced by the master, without its clients.
+exits=$(grep -c 'exit with status' "$work/server.log" || true)
+grep 'exit with status\|panic\|fatal' "$work/server.log" | head -20 >&2 || true
 
 jq -rs --arg clients "$CLIENTS" --arg count "$COUNT" --arg loaders "$LOADERS" --arg late "$LATE" \
-	--arg before "$before_kb" --arg all "$all_kb" --arg peak "$peak_kb" --arg fds "$per_process" --arg held "$held" \
+	--arg before "$before_kb" --arg all "$all_kb" --arg peak "$peak_kb" --arg fds "$per_process" --arg held "$held" --arg exits "$exits" \
 	--arg server_cpu "$server_cpu" --arg loaders_cpu "$loaders_cpu" --arg machine "$machine" --arg elapsed "$elapsed" \
 	--arg seen "${connected_after:-never}" --arg cpus "$(nproc)" --arg date "$(date -u +%Y-%m-%d)" '
 	def r2: . * 100 | round / 100;
@@ -144,6 +147,7 @@ jq -rs --arg clients "$CLIENTS" --arg count "$COUNT" --arg loaders "$LOADERS" --
 	"| server RSS before / with every client / peak | \(($before | tonumber) / 1024 | floor) MB / \(($all | tonumber) / 1024 | floor) MB / \(($peak | tonumber) / 1024 | floor) MB |",
 	"| RSS per connection | \(if ($held | tonumber) > 0 then ((($all | tonumber) - ($before | tonumber)) / ($held | tonumber) | r2 | tostring) + " KB, over the \($held) connections held as it was read" else "–" end) |",
 	"| descriptors per server process | \($fds)|",
+	"| server processes that died (and were replaced) | \($exits) |",
 	"| CPU seconds over \($elapsed) s: server / wmload / everything else on the machine | \($server_cpu) / \($loaders_cpu) / \((($machine | tonumber) - ($server_cpu | tonumber) - ($loaders_cpu | tonumber)) | r2) (of \(($elapsed | tonumber) * ($cpus | tonumber) | r2)) |",
 	"| wmload errors | \(map(.errors | [.. | numbers] | add // 0) | add) (first: \(map(.errors.first // empty) | first // "none")) |"
 	' "$work"/load.*.json
