@@ -62,7 +62,7 @@ children_cpu() {
 fd_counts() {
 	local p
 	for p in $(tree "$server_pid"); do
-		find /proc/"$p"/fd -mindepth 1 -maxdepth 1 2>/dev/null | wc -l
+		ls -f /proc/"$p"/fd 2>/dev/null | grep -vc '^\.'  || true
 	done
 }
 
@@ -94,7 +94,8 @@ done
 
 # Every client connected is one more descriptor in the server. The memory
 # is read 2.5 s after the last, once every stream has had its first event,
-# or, when they are not all in by 10 s before the end, then; it is divided
+# or, when they are not all in by 20 s before the end (a quarter of a
+# short run), then; it is divided
 # by the connections the server holds as it is read.
 seconds=${DURATION%s}
 connected_after=
@@ -106,10 +107,11 @@ while :; do
 		sleep 2.5
 		break
 	fi
-	awk -v a="$started" -v b="$now" -v d="$seconds" 'BEGIN { exit !(b - a > d - 10) }' && break
+	awk -v a="$started" -v b="$(date +%s.%N)" -v d="$seconds" 'BEGIN { exit !(b - a > (d > 80 ? d - 20 : d * 0.75)) }' && break
 	sleep 0.5
 done
 all_kb=$(rss_kb)
+sampled_at=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 per_process=$(fd_counts | sort -n | tr '\n' ' ')
 held=$(($(echo "$per_process" | tr ' ' '\n' | awk '{ s += $1 } END { print s }') - before_fds))
 
@@ -130,7 +132,7 @@ exits=$(grep -c 'exit with status' "$work/server.log" || true)
 grep 'exit with status\|panic\|fatal' "$work/server.log" | head -20 >&2 || true
 
 jq -rs --arg clients "$CLIENTS" --arg count "$COUNT" --arg loaders "$LOADERS" --arg late "$LATE" \
-	--arg before "$before_kb" --arg all "$all_kb" --arg peak "$peak_kb" --arg fds "$per_process" --arg held "$held" --arg exits "$exits" \
+	--arg before "$before_kb" --arg all "$all_kb" --arg peak "$peak_kb" --arg fds "$per_process" --arg held "$held" --arg exits "$exits" --arg sampled "$sampled_at" \
 	--arg server_cpu "$server_cpu" --arg loaders_cpu "$loaders_cpu" --arg machine "$machine" --arg elapsed "$elapsed" \
 	--arg seen "${connected_after:-never}" --arg cpus "$(nproc)" --arg date "$(date -u +%Y-%m-%d)" '
 	def r2: . * 100 | round / 100;
@@ -145,7 +147,7 @@ jq -rs --arg clients "$CLIENTS" --arg count "$COUNT" --arg loaders "$LOADERS" --
 	"| events due / received / late (> \($late)) / missed | \(map(.schedule.due) | add) / \(map(.events) | add) / \(map(.schedule.late) | add) / \(map(.schedule.missed) | add) |",
 	"| due -> receipt p50 / p99 / max, ms (worst wmload) | \(map(.latency_ms.p50) | max | r2) / \(map(.latency_ms.p99) | max | r2) / \(map(.latency_ms.max) | max | r2) |",
 	"| server RSS before / with every client / peak | \(($before | tonumber) / 1024 | floor) MB / \(($all | tonumber) / 1024 | floor) MB / \(($peak | tonumber) / 1024 | floor) MB |",
-	"| RSS per connection | \(if ($held | tonumber) > 0 then ((($all | tonumber) - ($before | tonumber)) / ($held | tonumber) | r2 | tostring) + " KB, over the \($held) connections held as it was read" else "–" end) |",
+	"| RSS per connection | \(if ($held | tonumber) > 0 then ((($all | tonumber) - ($before | tonumber)) / ($held | tonumber) | r2 | tostring) + " KB, over the \($held) connections held as it was read, \($sampled) s in" else "–" end) |",
 	"| descriptors per server process | \($fds)|",
 	"| server processes that died (and were replaced) | \($exits) |",
 	"| CPU seconds over \($elapsed) s: server / wmload / everything else on the machine | \($server_cpu) / \($loaders_cpu) / \((($machine | tonumber) - ($server_cpu | tonumber) - ($loaders_cpu | tonumber)) | r2) (of \(($elapsed | tonumber) * ($cpus | tonumber) | r2)) |",
