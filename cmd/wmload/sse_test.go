@@ -193,6 +193,13 @@ func stampedAt(t time.Time) string {
 }
 
 func TestSSEModeCountsLateAndMissedEventsFromEachSource(t *testing.T) {
+	for _, src := range []string{"127.0.0.2", "127.0.0.3"} {
+		l, err := net.Listen("tcp", src+":0")
+		if err != nil {
+			t.Skipf("no loopback address %s here: %v", src, err)
+		}
+		l.Close()
+	}
 	ln := listen(t)
 	var mu sync.Mutex
 	from := map[string]int{}
