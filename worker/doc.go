@@ -23,7 +23,11 @@
 // worker, on the process's one event loop. So a program with two workers of
 // Count 4 runs nine processes: the master and eight children. The master
 // runs no user code but its hooks (OnMasterReload, OnMasterStop,
-// OnWorkerExit); it watches its children and keeps the sockets.
+// OnWorkerExit); it watches its children and keeps the sockets. Every
+// process of the program (master, children, daemon) raises its soft limit on
+// open files to the hard one as it starts: each connection is a descriptor,
+// so the hard limit of one process bounds the connections of one child, and
+// Count spreads more connections than that over several.
 //
 // Because the master owns the sockets, the port stays open while children
 // come and go: a child that dies is replaced in its slot at once (a child

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/workerman-go/workerman/internal/fdlimit"
 )
 
 // Version is the framework's version, shown by the start banner, status and
@@ -97,6 +99,7 @@ func RunAll() {
 // program name first (os.Args). A process started by a master as one of its
 // children ignores args and serves its worker.
 func RunArgs(args []string) error {
+	fdlimit.Raise()
 	if spec, ok := os.LookupEnv(envChild); ok {
 		return runChild(spec)
 	}

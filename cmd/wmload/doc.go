@@ -4,6 +4,7 @@
 //
 //	wmload http -c 100 -p 16 -d 5s -rounds 3 http://127.0.0.1:8080/
 //	wmload sse  -c 10000 -d 6s -server-pid 1234 http://127.0.0.1:8080/
+//	wmload sse  -c 15000 -d 30s -every 2s -src 127.0.0.2,127.0.0.3 http://127.0.0.1:8080/
 //	wmload echo -c 50 -d 5s 127.0.0.1:5678
 //
 // Modes:
@@ -21,7 +22,15 @@
 //     over the time from its first to its last, summed), and, for events
 //     whose data starts with "ts=<Unix nanoseconds>", the send-to-receipt
 //     latency of every receipt and of the last receipt of each stamp (a
-//     broadcast).
+//     broadcast). With -every the stamps are taken as the times events were
+//     due, one per client every -every: a receipt more than -late after its
+//     stamp is late, and a step between a client's stamps longer than the
+//     period, or a stretch before the end with none, counts the events
+//     missed. -src spreads the clients over loopback source addresses
+//     (bound before connecting), each with its own ephemeral ports, and a
+//     run refuses more clients than the process may open descriptors; the
+//     soft limit is raised to the hard one first, so beyond it run several
+//     wmload processes.
 //     With -server-pid it reads the server's resident memory (summed over its
 //     process tree) before connecting, once every client is connected, once
 //     every client has an event, and its peak (VmHWM) at the end of the run.

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/workerman-go/workerman/internal/fdlimit"
 )
 
 const usage = `wmload drives a server on this machine and reports what it measured.
@@ -67,6 +69,7 @@ type common struct {
 	duration    time.Duration
 	dialTimeout time.Duration
 	json        bool
+	files       uint64 // the descriptors this process may open, 0 if unknown
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -80,6 +83,7 @@ func (c *common) parse(fs *flag.FlagSet, args []string) (target, error) {
 	if err := fs.Parse(args); err != nil {
 		return target{}, err
 	}
+	c.files = fdlimit.Raise()
 	if fs.NArg() != 1 {
 		return target{}, fmt.Errorf("%s: want exactly one target address after the flags, got %d arguments", fs.Name(), fs.NArg())
 	}

@@ -130,7 +130,7 @@ func (r *roundTrip) connection(res *roundTripResult, deadline time.Time, budget 
 	for time.Now().Before(deadline) {
 		if c == nil {
 			var err error
-			if c, err = dialUntil(r.addr, r.dialTimeout, deadline); err != nil {
+			if c, err = dialUntil(r.addr, nil, r.dialTimeout, deadline); err != nil {
 				if !expired(deadline) {
 					res.errs.note(&res.errs.Connect, err)
 					pause(deadline)
@@ -220,10 +220,14 @@ func (r *roundTrip) readBatch(c net.Conn, buf []byte, n int, sent, deadline time
 	}
 }
 
-// dialUntil connects to addr; the connection's reads and writes end at the
-// deadline, which is how every run stops on time however the server behaves.
-func dialUntil(addr string, timeout time.Duration, deadline time.Time) (net.Conn, error) {
+// dialUntil connects to addr, from the local address from unless it is nil;
+// the connection's reads and writes end at the deadline, which is how every
+// run stops on time however the server behaves.
+func dialUntil(addr string, from net.Addr, timeout time.Duration, deadline time.Time) (net.Conn, error) {
 	d := net.Dialer{Timeout: timeout, Deadline: deadline}
+	if from != nil {
+		d.LocalAddr, d.Control = from, bindLater
+	}
 	c, err := d.Dial("tcp", addr)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,13 +31,16 @@ type sseRun struct {
 	duration    time.Duration
 	dialTimeout time.Duration
 	serverPID   int
+	sources     []net.Addr    // client i connects from sources[i%len], if any
+	every       time.Duration // the server's period per client, if known
+	lateAfter   time.Duration // a receipt later than this after its stamp is late
 
 	start, deadline time.Time
 	dials           chan struct{} // a slot per connect in flight
 	conns           []net.Conn    // closed after the run, once memory is read
 
 	connected, failed, withEvent atomic.Int64
-	events                       atomic.Uint64
+	events, late, missed         atomic.Uint64
 	lastConnect, lastFirstEvent  atomic.Int64 // since start
 	allEventOnce                 sync.Once
 	memAfter                     chan struct{} // closed when every client has had an event
@@ -59,22 +63,35 @@ type broadcast struct {
 
 // sseReport is the result of the sse mode.
 type sseReport struct {
-	Mode             string         `json:"mode"`
-	Target           string         `json:"target"`
-	Clients          int            `json:"clients"`
-	Connected        int64          `json:"connected"`
-	Failed           int64          `json:"failed"`
-	ConnectAll       float64        `json:"connect_all_s"`
-	FirstEventAll    float64        `json:"first_event_all_s"`
-	Events           uint64         `json:"events"`
-	EventsPerSecond  float64        `json:"events_per_s"`
-	Stamped          *latencyReport `json:"latency_ms,omitempty"`
-	Broadcasts       int            `json:"broadcasts,omitempty"`
-	BroadcastFirst   *latencyReport `json:"broadcast_first_ms,omitempty"`
-	BroadcastLast    *latencyReport `json:"broadcast_last_ms,omitempty"`
-	BroadcastsCapped bool           `json:"broadcasts_capped,omitempty"`
-	Server           *memoryReport  `json:"server,omitempty"`
-	Errors           errorCounts    `json:"errors"`
+	Mode             string          `json:"mode"`
+	Target           string          `json:"target"`
+	Clients          int             `json:"clients"`
+	Connected        int64           `json:"connected"`
+	Failed           int64           `json:"failed"`
+	ConnectAll       float64         `json:"connect_all_s"`
+	FirstEventAll    float64         `json:"first_event_all_s"`
+	Events           uint64          `json:"events"`
+	EventsPerSecond  float64         `json:"events_per_s"`
+	Stamped          *latencyReport  `json:"latency_ms,omitempty"`
+	Broadcasts       int             `json:"broadcasts,omitempty"`
+	BroadcastFirst   *latencyReport  `json:"broadcast_first_ms,omitempty"`
+	BroadcastLast    *latencyReport  `json:"broadcast_last_ms,omitempty"`
+	BroadcastsCapped bool            `json:"broadcasts_capped,omitempty"`
+	Schedule         *scheduleReport `json:"schedule,omitempty"`
+	Server           *memoryReport   `json:"server,omitempty"`
+	Errors           errorCounts     `json:"errors"`
+}
+
+// scheduleReport holds the stamped events against the schedule (-every):
+// the stamps are when each event was due, so a receipt long after its stamp
+// is late, and a step between stamps, or a stretch before the end with no
+// stamp, longer than the period is events missed.
+type scheduleReport struct {
+	EveryS      float64 `json:"every_s"`
+	LateAfterMs float64 `json:"late_after_ms"`
+	Due         uint64  `json:"due"` // stamped receipts plus missed events
+	Late        uint64  `json:"late"`
+	Missed      uint64  `json:"missed"`
 }
 
 // memorySample is the resident memory of a process tree.
@@ -113,12 +130,23 @@ func runSSE(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&r.concurrency, "concurrency", 256, "connects in flight at once")
 	fs.IntVar(&r.serverPID, "server-pid", 0, "pid of the server (its child processes count too): report its memory per connection")
 	fs.Var(&headers, "H", `extra request header "Name: value" (repeatable)`)
+	src := fs.String("src", "", "loopback source addresses, comma separated: client i connects from the i-th modulo their count (each has its own ephemeral ports)")
+	fs.DurationVar(&r.every, "every", 0, "the server sends each client an event this often, stamped with when it was due: count late and missed events")
+	fs.DurationVar(&r.lateAfter, "late", 250*time.Millisecond, "with -every: a receipt more than this after its stamp is late")
 	t, err := c.parse(fs, args)
 	if err == nil {
-		err = errors.Join(
+		r.sources, err = parseSources(*src)
+		err = errors.Join(err,
 			checkRange("sse", "c", int64(r.clients), 1, maxConnections),
 			checkRange("sse", "concurrency", int64(r.concurrency), 1, maxConnections),
 		)
+	}
+	if err == nil && (r.every < 0 || r.lateAfter <= 0) {
+		err = fmt.Errorf("sse: -every %v must not be negative and -late %v must be positive", r.every, r.lateAfter)
+	}
+	// Each client is a descriptor; the rest is the runtime's and the server memory reads.
+	if err == nil && c.files > 0 && uint64(r.clients)+64 > c.files {
+		err = fmt.Errorf("sse: -c %d clients need a descriptor each and this process may open %d: run several wmload processes", r.clients, c.files)
 	}
 	if err != nil {
 		return err
@@ -135,6 +163,22 @@ func runSSE(args []string, stdout, stderr io.Writer) error {
 	}
 	writeSSE(stdout, rep)
 	return nil
+}
+
+// parseSources reads -src: loopback IP addresses to connect from.
+func parseSources(list string) ([]net.Addr, error) {
+	if list == "" {
+		return nil, nil
+	}
+	var addrs []net.Addr
+	for _, s := range strings.Split(list, ",") {
+		ip, err := loopbackIP(strings.TrimSpace(s))
+		if err != nil {
+			return nil, fmt.Errorf("sse: -src: %w", err)
+		}
+		addrs = append(addrs, &net.TCPAddr{IP: net.ParseIP(ip)})
+	}
+	return addrs, nil
 }
 
 func (r *sseRun) run() (*sseReport, error) {
@@ -213,8 +257,12 @@ func (r *sseRun) run() (*sseReport, error) {
 // client is one EventSource: connect, read the head, then read events until
 // the deadline. Its connection stays open until the run is over.
 func (r *sseRun) client(i int) {
+	var from net.Addr
+	if len(r.sources) > 0 {
+		from = r.sources[i%len(r.sources)]
+	}
 	r.dials <- struct{}{}
-	c, h, rest, err := r.connect()
+	c, h, rest, err := r.connect(from)
 	<-r.dials
 	if err != nil {
 		r.failed.Add(1)
@@ -227,10 +275,13 @@ func (r *sseRun) client(i int) {
 	r.connected.Add(1)
 	r.checkAllConnected()
 	r.checkAllEvents()
-	s := &sseStream{run: r, chunked: h.chunked}
+	s := &sseStream{run: r, chunked: h.chunked, head: time.Now()}
 	// A stream ends only with an error; past the deadline it is the run's end.
 	if err := s.read(c, rest); !expired(r.deadline) {
 		r.fail(&r.errs.Read, err)
+	}
+	if r.every > 0 {
+		r.missed.Add(s.missedAtEnd())
 	}
 	if s.events > 1 && s.last.After(s.first) {
 		r.mu.Lock()
@@ -241,8 +292,8 @@ func (r *sseRun) client(i int) {
 
 // connect dials, sends the request and reads the response head; rest is
 // whatever followed the head in the same read.
-func (r *sseRun) connect() (net.Conn, head, []byte, error) {
-	c, err := dialUntil(r.addr, r.dialTimeout, r.deadline)
+func (r *sseRun) connect(from net.Addr) (net.Conn, head, []byte, error) {
+	c, err := dialUntil(r.addr, from, r.dialTimeout, r.deadline)
 	if err != nil {
 		return nil, head{}, nil, r.fail(&r.errs.Connect, err)
 	}
@@ -313,6 +364,35 @@ type sseStream struct {
 	events  int
 	first   time.Time // arrival of the first event
 	last    time.Time // and of the latest
+	head    time.Time // arrival of the response head
+	stamp   int64     // the latest stamp, 0 before the first
+}
+
+// missedAtEnd counts, with -every, the events due between the latest stamp
+// (or the head) and the end of the run, less the time an event may take to
+// arrive without being late, that never arrived.
+func (s *sseStream) missedAtEnd() uint64 {
+	r := s.run
+	from := s.head
+	if s.stamp != 0 {
+		from = time.Unix(0, s.stamp)
+	}
+	if quiet := r.deadline.Sub(from) - r.lateAfter; quiet >= r.every {
+		return uint64(quiet / r.every)
+	}
+	return 0
+}
+
+// countSchedule checks one stamp against the latest one and the period.
+func (s *sseStream) countSchedule(stamp int64, late time.Duration) {
+	r := s.run
+	if late > r.lateAfter {
+		r.late.Add(1)
+	}
+	if step := time.Duration(stamp - s.stamp); s.stamp != 0 && step > r.every*3/2 {
+		r.missed.Add(uint64((step+r.every/2)/r.every) - 1)
+	}
+	s.stamp = stamp
 }
 
 func (s *sseStream) read(c net.Conn, rest []byte) error {
@@ -381,6 +461,9 @@ func (s *sseStream) event(stamp int64, stamped bool) {
 		return
 	}
 	late := s.now.Sub(time.Unix(0, stamp))
+	if r.every > 0 {
+		s.countSchedule(stamp, late)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.latency.record(late)
@@ -429,6 +512,12 @@ func (r *sseRun) report() *sseReport {
 		l := newLatencyReport(&r.latency)
 		rep.Stamped = &l
 	}
+	if r.every > 0 {
+		rep.Schedule = &scheduleReport{
+			EveryS: r.every.Seconds(), LateAfterMs: float64(r.lateAfter) / float64(time.Millisecond),
+			Due: r.latency.n + r.missed.Load(), Late: r.late.Load(), Missed: r.missed.Load(),
+		}
+	}
 	var first, last histogram
 	shared := false
 	for _, b := range r.broadcasts {
@@ -450,6 +539,10 @@ func writeSSE(w io.Writer, r *sseReport) {
 		group(float64(r.Events)), group(r.EventsPerSecond), r.FirstEventAll)
 	if r.Stamped != nil {
 		writeLatency(w, "send->recv", r.Stamped)
+	}
+	if s := r.Schedule; s != nil {
+		fmt.Fprintf(w, "  schedule    every %gs: %d events due, %d late (more than %gms after the stamp), %d missed\n",
+			s.EveryS, s.Due, s.Late, s.LateAfterMs, s.Missed)
 	}
 	if r.BroadcastLast != nil {
 		writeLatency(w, "first recv", r.BroadcastFirst)

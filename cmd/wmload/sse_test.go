@@ -1,16 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/workerman-go/workerman/internal/fdlimit"
 	"github.com/workerman-go/workerman/internal/nettest"
 )
 
@@ -181,5 +184,85 @@ func TestSSEModeCountsFailures(t *testing.T) {
 				t.Fatalf("errors %+v, want 5 of the expected kind", rep.Errors)
 			}
 		})
+	}
+}
+
+// stampedAt is an event whose data is the stamp t.
+func stampedAt(t time.Time) string {
+	return "data: ts=" + strconv.FormatInt(t.UnixNano(), 10) + "\n\n"
+}
+
+func TestSSEModeCountsLateAndMissedEventsFromEachSource(t *testing.T) {
+	for _, src := range []string{"127.0.0.2", "127.0.0.3"} {
+		l, err := net.Listen("tcp", src+":0")
+		if err != nil {
+			t.Skipf("no loopback address %s here: %v", src, err)
+		}
+		l.Close()
+	}
+	ln := listen(t)
+	var mu sync.Mutex
+	from := map[string]int{}
+	nettest.GoServe(t, ln, func(c net.Conn) {
+		mu.Lock()
+		from[c.RemoteAddr().(*net.TCPAddr).IP.String()]++
+		mu.Unlock()
+		buf := make([]byte, 4096)
+		if _, err := c.Read(buf); err != nil {
+			return
+		}
+		// Due a second ago (late), now, in two seconds (the one due in a
+		// second is missed) and in three: none is due after those.
+		now := time.Now()
+		c.Write([]byte(seedHead + stampedAt(now.Add(-time.Second)) + stampedAt(now) +
+			stampedAt(now.Add(2*time.Second)) + stampedAt(now.Add(3*time.Second))))
+		c.Read(buf) // until the client leaves
+	})
+	var rep sseReport
+	runJSON(t, &rep, "sse", "-c", "4", "-d", "1s", "-every", "1s", "-late", "500ms",
+		"-src", "127.0.0.2, 127.0.0.3", "http://"+ln.Addr().String()+"/")
+	if rep.Connected != 4 || rep.Events != 16 || rep.Errors.total() != 0 {
+		t.Fatalf("connected %d, events %d (want 16), errors %+v", rep.Connected, rep.Events, rep.Errors)
+	}
+	want := scheduleReport{EveryS: 1, LateAfterMs: 500, Due: 20, Late: 4, Missed: 4}
+	if s := rep.Schedule; s == nil || *s != want {
+		t.Fatalf("schedule %+v, want %+v", s, want)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if from["127.0.0.2"] != 2 || from["127.0.0.3"] != 2 {
+		t.Fatalf("clients came from %v, want two from each -src address", from)
+	}
+}
+
+func TestMissedAtEnd(t *testing.T) {
+	end := time.Unix(100, 0)
+	r := &sseRun{deadline: end, every: time.Second, lateAfter: 300 * time.Millisecond}
+	tests := []struct {
+		name  string
+		s     sseStream
+		count uint64
+	}{
+		{"no event since the head 3.5 s before the end", sseStream{head: end.Add(-3500 * time.Millisecond)}, 3},
+		{"the next event is due too close to the end to be late", sseStream{head: end.Add(-time.Minute), stamp: end.Add(-1200 * time.Millisecond).UnixNano()}, 0},
+		{"two due after the latest stamp", sseStream{head: end.Add(-time.Minute), stamp: end.Add(-2500 * time.Millisecond).UnixNano()}, 2},
+	}
+	for _, tc := range tests {
+		tc.s.run = r
+		if got := tc.s.missedAtEnd(); got != tc.count {
+			t.Errorf("%s: %d missed, want %d", tc.name, got, tc.count)
+		}
+	}
+}
+
+func TestSSEModeRefusesMoreClientsThanDescriptors(t *testing.T) {
+	files := fdlimit.Raise()
+	if files == 0 || files >= 100_064 {
+		t.Skipf("this process may open %d files: enough for 100,000 clients, or unknown", files)
+	}
+	var out, errOut bytes.Buffer
+	err := run([]string{"sse", "-c", "100000", "-d", "1s", "http://127.0.0.1:1/"}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "run several wmload processes") {
+		t.Fatalf("with %d descriptors, -c 100000: %v", files, err)
 	}
 }

@@ -11,6 +11,9 @@
 //   - WM_COUNT: worker processes (1).
 //   - WM_STAMP=1: events carry "ts=<Unix nanoseconds>" as data instead of
 //     "hello", so that wmload reports send-to-receipt latency.
+//   - WM_STAMP=due: the stamp is the time the event was due (the timer's
+//     start plus two seconds for each event), so that wmload -every 2s
+//     counts late and missed events.
 //   - WM_HEAPPROFILE=FILE: each worker process writes a heap profile to
 //     FILE.<pid> WM_HEAPPROFILE_AT (10s) after it starts, sampling every
 //     allocation, for `go tool pprof -sample_index=inuse_space`.
@@ -32,7 +35,7 @@ import (
 )
 
 func main() {
-	stamp := os.Getenv("WM_STAMP") == "1"
+	stamp := os.Getenv("WM_STAMP")
 
 	heapProfile := os.Getenv("WM_HEAPPROFILE")
 	if heapProfile != "" {
@@ -52,14 +55,19 @@ func main() {
 		if req.Header("accept") == "text/event-stream" {
 			c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/event-stream"}, "\r\n"))
 			var id timer.ID
+			due := time.Now().UnixNano()
 			id = timer.Add(2*time.Second, func() {
 				if c.Status() != connection.StatusEstablished {
 					timer.Del(id)
 					return
 				}
 				ev := &http.ServerSentEvents{Event: "message", Data: "hello", ID: "1"}
-				if stamp {
+				due += int64(2 * time.Second)
+				switch stamp {
+				case "1":
 					ev.Data = "ts=" + strconv.FormatInt(time.Now().UnixNano(), 10)
+				case "due":
+					ev.Data = "ts=" + strconv.FormatInt(due, 10)
 				}
 				c.Send(ev)
 			})
