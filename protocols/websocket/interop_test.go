@@ -21,46 +21,65 @@ import (
 func TestNodeWsClient(t *testing.T) {
 	node := nettest.Need(t, "node")
 	modules := nettest.NodeModules(t, "ws")
-	nettest.Backends(t, func(t *testing.T) {
-		closes := make(chan int, 1)
-		addr := serveWS(t, &websocket.Protocol{
-			OnWebSocketConnected: func(c protocols.Conn, req *http.Request) { websocket.Ping(c, []byte("server ping")) },
-			OnCloseFrame:         func(c protocols.Conn, code int, reason string) { closes <- code },
+	for _, mode := range []string{"plain", "deflate"} {
+		t.Run(mode, func(t *testing.T) {
+			nettest.Backends(t, func(t *testing.T) { nodeWsClient(t, node, modules, mode) })
 		})
-		out, err := runNode(t, node, filepath.Join(modules, "..", "ws_client.mjs"), "ws://"+addr+"/")
-		if err != nil {
-			t.Fatalf("node: %v\n%s", err, out)
-		}
-		// Pings and pongs race the echoes; messages keep their order.
-		var messages, others []string
-		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			var ev struct{ Type string }
-			if err := json.Unmarshal([]byte(line), &ev); err != nil {
-				t.Fatalf("node printed %q: %v", line, err)
-			}
-			if ev.Type == "message" {
-				messages = append(messages, line)
-			} else {
-				others = append(others, line)
-			}
-		}
-		want := []string{
-			`{"type":"message","binary":false,"data":"héllo"}`,
-			`{"type":"message","binary":true,"data":[1,2,3,255]}`,
-			`{"type":"message","binary":false,"data":"fragmented"}`,
-		}
-		if strings.Join(messages, "\n") != strings.Join(want, "\n") {
-			t.Errorf("messages:\n%s\nwant:\n%s", strings.Join(messages, "\n"), strings.Join(want, "\n"))
-		}
-		for _, w := range []string{`{"type":"ping","data":"server ping"}`, `{"type":"pong","data":"node ping"}`, `{"type":"close","code":4000,"reason":""}`} {
-			if !strings.Contains(strings.Join(others, "\n"), w) {
-				t.Errorf("node saw no %s; it saw:\n%s", w, out)
-			}
-		}
-		if code := <-closes; code != 4000 {
-			t.Errorf("OnCloseFrame got %d, want 4000", code)
-		}
+	}
+}
+
+// nodeWsClient runs ws_client.mjs against a server; with mode "deflate" the
+// client offers permessage-deflate and compresses every message, and the
+// server answers compressed from DefaultCompressThreshold up.
+func nodeWsClient(t *testing.T, node, modules, mode string) {
+	closes := make(chan int, 1)
+	offers := make(chan string, 1)
+	addr := serveWS(t, &websocket.Protocol{
+		OnWebSocketConnected: func(c protocols.Conn, req *http.Request) {
+			offers <- req.Header("Sec-WebSocket-Extensions")
+			websocket.Ping(c, []byte("server ping"))
+		},
+		OnCloseFrame: func(c protocols.Conn, code int, reason string) { closes <- code },
 	})
+	out, err := runNode(t, node, filepath.Join(modules, "..", "ws_client.mjs"), "ws://"+addr+"/", mode)
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	// Pings and pongs race the echoes; messages keep their order.
+	var messages, others []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var ev struct{ Type string }
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("node printed %q: %v", line, err)
+		}
+		if ev.Type == "message" {
+			messages = append(messages, line)
+		} else {
+			others = append(others, line)
+		}
+	}
+	want := []string{
+		`{"type":"message","binary":false,"data":"héllo"}`,
+		`{"type":"message","binary":true,"data":[1,2,3,255]}`,
+		`{"type":"message","binary":false,"data":"fragmented"}`,
+		`{"type":"message","binary":false,"length":13000}`,
+	}
+	if strings.Join(messages, "\n") != strings.Join(want, "\n") {
+		t.Errorf("messages:\n%s\nwant:\n%s", strings.Join(messages, "\n"), strings.Join(want, "\n"))
+	}
+	extensions := map[string]string{"plain": "", "deflate": "permessage-deflate"}[mode]
+	for _, w := range []string{`{"type":"open","extensions":"` + extensions + `"}`, `{"type":"ping","data":"server ping"}`,
+		`{"type":"pong","data":"node ping"}`, `{"type":"close","code":4000,"reason":""}`} {
+		if !strings.Contains(strings.Join(others, "\n"), w) {
+			t.Errorf("node saw no %s; it saw:\n%s", w, out)
+		}
+	}
+	if offer := <-offers; (offer != "") != (mode == "deflate") {
+		t.Errorf("ws in mode %s offered %q", mode, offer)
+	}
+	if code := <-closes; code != 4000 {
+		t.Errorf("OnCloseFrame got %d, want 4000", code)
+	}
 }
 
 // runNode runs a node script with a bound on its run time.
