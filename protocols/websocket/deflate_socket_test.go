@@ -111,13 +111,13 @@ func TestDeflate(t *testing.T) {
 	}
 	takeover := &compressor{keep: true}
 	for _, tc := range []struct {
-		name       string
-		proto      *websocket.Protocol
-		offer      string
-		answer     string
-		keep       bool // the server keeps its context: inflate its messages with the last window
-		send       [][]byte
-		want       []want
+		name   string
+		proto  *websocket.Protocol
+		offer  string
+		answer string
+		keep   bool // the server keeps its context: inflate its messages with the last window
+		send   [][]byte
+		want   []want
 	}{
 		{"a compressed text message is echoed compressed", nil, offerPlain, answerNoCtx, false,
 			[][]byte{frame(0xC1, deflated(long))}, []want{compressedText(long)}},
