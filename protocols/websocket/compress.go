@@ -35,7 +35,7 @@ type deflate struct {
 }
 
 // deflater is a flate compressor writing into its own buffer. A
-// *flate.Writer is about 1.2 MB whatever the level, hence the pool.
+// *flate.Writer is about 1.2 MB whatever the level, hence the free list.
 type deflater struct {
 	fw  *flate.Writer
 	out []byte
@@ -46,7 +46,7 @@ func (d *deflater) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-var deflaters = sync.Pool{New: func() any {
+var deflaters = freeList[*deflater]{make: func() *deflater {
 	d := &deflater{}
 	// BestSpeed: its Reset costs nothing, where the other levels clear 640 KiB.
 	d.fw, _ = flate.NewWriter(d, flate.BestSpeed)
@@ -54,18 +54,51 @@ var deflaters = sync.Pool{New: func() any {
 }}
 
 // inflater is a flate decompressor with the buffer it inflates into; about
-// 40 KB, pooled.
+// 40 KB, kept in a free list.
 type inflater struct {
 	fr  io.ReadCloser
 	src source
 	out []byte
 }
 
-var inflaters = sync.Pool{New: func() any {
+var inflaters = freeList[*inflater]{make: func() *inflater {
 	in := &inflater{}
 	in.fr = flate.NewReader(&in.src)
 	return in
 }}
+
+// keptFree is how many compressors, and how many inflaters, a process keeps
+// for the next message. A message uses one from start to end within one
+// call on the loop, so a process seldom needs more than one of each; a
+// sync.Pool would drop them at every garbage collection, and a 1.2 MB
+// compressor is dear to make again.
+const keptFree = 4
+
+// freeList keeps up to keptFree values for reuse.
+type freeList[T any] struct {
+	mu   sync.Mutex
+	free []T
+	make func() T
+}
+
+func (l *freeList[T]) get() T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n := len(l.free); n > 0 {
+		v := l.free[n-1]
+		l.free = l.free[:n-1]
+		return v
+	}
+	return l.make()
+}
+
+func (l *freeList[T]) put(v T) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.free) < keptFree {
+		l.free = append(l.free, v)
+	}
+}
 
 // source is a compressed payload followed by deflateTail, as a flate.Reader.
 type source struct {
@@ -103,7 +136,7 @@ func (s *source) Read(b []byte) (int, error) {
 func (z *deflate) appendCompressed(dst []byte, op byte, p []byte, masked bool) []byte {
 	d := z.w
 	if d == nil {
-		d = deflaters.Get().(*deflater)
+		d = deflaters.get()
 		d.fw.Reset(d)
 		if z.keepWrite {
 			z.w = d
@@ -128,7 +161,7 @@ func putDeflater(d *deflater) {
 	if cap(d.out) > maxKeptFragments {
 		d.out = nil
 	}
-	deflaters.Put(d)
+	deflaters.put(d)
 }
 
 // inflate inflates a compressed message of at most limit bytes into an
@@ -136,7 +169,7 @@ func putDeflater(d *deflater) {
 // stops and returns errInflatedTooBig: a small payload that inflates to
 // gigabytes (a decompression bomb) costs no more than limit.
 func (z *deflate) inflate(p []byte, limit int) (*inflater, error) {
-	in := inflaters.Get().(*inflater)
+	in := inflaters.get()
 	in.src = source{p: p}
 	in.fr.(flate.Resetter).Reset(&in.src, z.dict)
 	out := in.out[:0]
@@ -174,7 +207,7 @@ func (z *deflate) release(in *inflater) {
 	if cap(in.out) > maxKeptFragments {
 		in.out = nil
 	}
-	inflaters.Put(in)
+	inflaters.put(in)
 }
 
 // appendWindow keeps the last windowSize bytes of dict followed by b.
