@@ -87,6 +87,11 @@ func BenchmarkEchoDeflate(b *testing.B) {
 	benchEchoOn(b, c, wire)
 }
 
+// BenchmarkEchoText1K is the same 1 KiB message uncompressed, to weigh
+// BenchmarkEchoDeflate against: its string and the string's box are the two
+// allocations of both.
+func BenchmarkEchoText1K(b *testing.B) { benchEcho(b, appendFrame(nil, opText, deflateMsg, true)) }
+
 // BenchmarkEchoTextDeflateNegotiated is BenchmarkEchoText on a connection
 // that negotiated compression: a message under the threshold costs nothing more.
 func BenchmarkEchoTextDeflateNegotiated(b *testing.B) {
