@@ -145,3 +145,30 @@ func FuzzDeflateRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// FuzzUTF8Stream: text cut into pieces anywhere is found valid exactly when
+// it is, and once a piece is refused the whole text is invalid.
+func FuzzUTF8Stream(f *testing.F) {
+	f.Add([]byte("héllo, wörld €𝄞"), uint64(0x0102030405))
+	f.Add([]byte("a\xe0\x80b"), uint64(2))
+	f.Add([]byte("\xf0\x9d\x84"), uint64(1))
+	f.Fuzz(func(t *testing.T, text []byte, cuts uint64) {
+		var u utf8Stream
+		ok, p := true, text
+		for ok && len(p) > 0 {
+			n := min(int(cuts%5), len(p))
+			cuts /= 5
+			if cuts == 0 {
+				n = len(p)
+			}
+			ok = u.write(p[:n], n == len(p))
+			p = p[n:]
+		}
+		if len(text) == 0 {
+			ok = u.write(nil, true)
+		}
+		if ok != utf8.Valid(text) {
+			t.Fatalf("%q in pieces: %v, utf8.Valid: %v", text, ok, utf8.Valid(text))
+		}
+	})
+}
