@@ -230,5 +230,5 @@ func (z *deflate) closed() {
 	z.dict = nil
 }
 
-// bytesOf is s without a copy, for the compressor, which only reads it.
+// bytesOf is s without a copy, for framing and compressing, which only read it.
 func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }

@@ -332,15 +332,9 @@ func (st *connState) encode(dst []byte, v any) ([]byte, error) {
 func (st *connState) appendMessage(dst []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
 	case string:
-		if st.compress(len(x)) {
-			return st.z.appendCompressed(dst, opText, bytesOf(x), st.ep.client), nil
-		}
-		return appendFrame(dst, opText, x, st.ep.client), nil
+		return st.appendData(dst, opText, bytesOf(x)), nil
 	case []byte:
-		if st.compress(len(x)) {
-			return st.z.appendCompressed(dst, opBinary, x, st.ep.client), nil
-		}
-		return appendFrame(dst, opBinary, x, st.ep.client), nil
+		return st.appendData(dst, opBinary, x), nil
 	case nil:
 		return dst, nil
 	}
@@ -348,17 +342,17 @@ func (st *connState) appendMessage(dst []byte, v any) ([]byte, error) {
 	if err != nil {
 		return dst, fmt.Errorf("websocket: cannot send %T: %w", v, err)
 	}
-	if st.compress(len(b)) {
-		return st.z.appendCompressed(dst, opText, b, st.ep.client), nil
-	}
-	return appendFrame(dst, opText, b, st.ep.client), nil
+	return st.appendData(dst, opText, b), nil
 }
 
-// compress reports whether a message of n bytes goes compressed: on an open
-// connection that negotiated permessage-deflate, from the threshold up.
+// appendData appends a message as one frame, compressed on an open
+// connection that negotiated permessage-deflate from the threshold up.
 // Messages queued before the handshake completes go as they are.
-func (st *connState) compress(n int) bool {
-	return st.z != nil && st.open && n >= st.z.threshold
+func (st *connState) appendData(dst []byte, op byte, p []byte) []byte {
+	if st.z != nil && st.open && len(p) >= st.z.threshold {
+		return st.z.appendCompressed(dst, op, p, st.ep.client)
+	}
+	return appendFrame(dst, op, p, st.ep.client)
 }
 
 // SweepSlot is where the connection keeps its index in the keep-alive set.
