@@ -109,10 +109,11 @@ func TestChatPageInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The test's copy of the page sends a greeting once open and sends back
-	// what it receives, so the server sees the browser's whole round trip.
+	// The test's copy of the page sends a greeting and a long message once
+	// open and sends back what it receives, so the server sees the browser's
+	// whole round trip; the long one travels compressed both ways.
 	page = bytes.Replace(page, []byte("</body>"), []byte(`<script>
-ws.addEventListener("open", function () { ws.send("hello from the page"); });
+ws.addEventListener("open", function () { ws.send("hello from the page"); ws.send("long:" + "la".repeat(5000)); });
 ws.addEventListener("message", function (e) {
   if (typeof e.data === "string" && e.data.indexOf("echo:") === 0) ws.send("page got " + e.data);
 });
@@ -123,7 +124,10 @@ ws.addEventListener("message", function (e) {
 	}
 	nettest.Backends(t, func(t *testing.T) {
 		seen := make(chan string, 8)
+		offers := make(chan string, 1)
+		longRead := make(chan int64, 1)
 		addr := serveWS(t, &websocket.Protocol{
+			OnWebSocketConnected: func(c protocols.Conn, req *http.Request) { offers <- req.Header("Sec-WebSocket-Extensions") },
 			OnRequest: func(c protocols.Conn, req *http.Request) *http.Response {
 				if req.Path() == "/" {
 					return http.NewResponse(200, nil, string(page))
@@ -134,6 +138,9 @@ ws.addEventListener("message", function (e) {
 			w.OnMessage = func(c *connection.TcpConnection, data any) {
 				s := data.(string)
 				seen <- s
+				if strings.HasPrefix(s, "long:") {
+					longRead <- c.BytesRead()
+				}
 				if !strings.HasPrefix(s, "page got") {
 					c.Send("echo:" + s)
 				}
@@ -143,7 +150,8 @@ ws.addEventListener("message", function (e) {
 			"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
 			"--user-data-dir="+t.TempDir(), "http://"+addr+"/")
 		nettest.Start(t, cmd)
-		for _, want := range []string{"hello from the page", "page got echo:hello from the page"} {
+		long := "long:" + strings.Repeat("la", 5000)
+		for _, want := range []string{"hello from the page", long, "page got echo:hello from the page", "page got echo:" + long} {
 			select {
 			case got := <-seen:
 				if got != want {
@@ -152,6 +160,12 @@ ws.addEventListener("message", function (e) {
 			case <-time.After(60 * time.Second):
 				t.Fatalf("the page's WebSocket sent no %q", want)
 			}
+		}
+		if offer := <-offers; !strings.Contains(offer, "permessage-deflate") {
+			t.Errorf("Chromium offered %q", offer)
+		}
+		if read := <-longRead; read > 5000 {
+			t.Errorf("the server read %d bytes up to a message of %d: not compressed", read, len(long))
 		}
 	})
 }
