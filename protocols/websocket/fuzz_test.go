@@ -172,3 +172,28 @@ func FuzzUTF8Stream(f *testing.F) {
 		}
 	})
 }
+
+// FuzzNegotiate feeds arbitrary Sec-WebSocket-Extensions offers to the
+// server: it must never panic, and whatever it answers must be an answer
+// that a client keeping no context would take.
+func FuzzNegotiate(f *testing.F) {
+	f.Add("permessage-deflate; client_max_window_bits", false)
+	f.Add(`permessage-deflate; server_max_window_bits="10", permessage-deflate; server_max_window_bits=15`, true)
+	f.Add("x-webkit-deflate-frame, permessage-deflate; client_no_context_takeover; x", false)
+	f.Add(`permessage-deflate; client_max_window_bits="\"`, true)
+	f.Fuzz(func(t *testing.T, offer string, takeover bool) {
+		answer, z := (&Compression{ContextTakeover: takeover}).accept(offer)
+		if (answer == "") != (z == nil) {
+			t.Fatalf("answer %q with state %v", answer, z)
+		}
+		if z == nil {
+			return
+		}
+		if _, err := (&Compression{}).accepted(answer); err != nil {
+			t.Fatalf("offer %q: the answer %q is refused: %v", offer, answer, err)
+		}
+		if !strings.Contains(answer, "server_no_context_takeover") && !z.keepWrite {
+			t.Fatalf("offer %q: answer %q keeps context, the server does not", offer, answer)
+		}
+	})
+}
