@@ -3,6 +3,7 @@ module github.com/workerman-go/workerman/bench
 go 1.26.0
 
 require (
+	github.com/gorilla/websocket v1.5.3
 	github.com/valyala/fasthttp v1.78.0
 	github.com/workerman-go/workerman v0.0.0
 )

@@ -1,22 +1,32 @@
 // Drives a WebSocket server with the npm "ws" client (RFC 6455 conformant):
 // connects to the URL in argv[2], sends a text message, a binary one, a
-// fragmented one and a ping, answers the server's pings (ws does that), then
-// closes with 4000. Prints each event as a JSON line and exits on close.
+// fragmented one, a long one and a ping, answers the server's pings (ws does
+// that), then closes with 4000. Prints each event as a JSON line (a long
+// message by its length) and exits on close. argv[3] "deflate" offers
+// permessage-deflate and compresses every message; "plain" offers nothing.
 import WebSocket from "ws";
 
-const ws = new WebSocket(process.argv[2]);
+const deflate = process.argv[3] === "deflate";
+const ws = new WebSocket(process.argv[2], { perMessageDeflate: deflate ? { threshold: 0 } : false });
 const print = (o) => console.log(JSON.stringify(o));
-let left = 3; // messages to see before closing
+let left = 4; // messages to see before closing
 
 ws.on("open", () => {
+  print({ type: "open", extensions: ws.extensions });
   ws.send("héllo");
   ws.send(Buffer.from([1, 2, 3, 255]));
   ws.send("frag", { fin: false });
   ws.send("mented", { fin: true });
+  ws.send("long message ".repeat(1000));
   ws.ping("node ping");
 });
 ws.on("message", (data, isBinary) => {
-  print({ type: "message", binary: isBinary, data: isBinary ? [...data] : data.toString() });
+  const text = isBinary ? null : data.toString();
+  if (text !== null && text.length > 1000) {
+    print({ type: "message", binary: false, length: text.length });
+  } else {
+    print({ type: "message", binary: isBinary, data: isBinary ? [...data] : text });
+  }
   if (--left === 0) ws.close(4000, "done");
 });
 ws.on("ping", (data) => print({ type: "ping", data: data.toString() }));

@@ -46,6 +46,9 @@ type Client struct {
 	PingInterval time.Duration
 	// HeaderLimit caps the server's handshake response (http.DefaultHeaderLimit).
 	HeaderLimit int
+	// Compression is permessage-deflate, offered in every handshake unless
+	// Compression.Disable is set.
+	Compression Compression
 
 	once sync.Once
 	ep   endpoint
@@ -97,6 +100,9 @@ func (cl *Client) appendRequest(dst []byte, host, uri, key string) []byte {
 	}
 	if sp := strings.Join(cl.Subprotocols, ", "); sp != "" && http.ValidField("Sec-WebSocket-Protocol", sp) {
 		dst = append(dst, "Sec-WebSocket-Protocol: "+sp+"\r\n"...)
+	}
+	if ext := cl.Compression.offer(); ext != "" {
+		dst = append(dst, "Sec-WebSocket-Extensions: "+ext+"\r\n"...)
 	}
 	return append(appendFields(dst, cl.Header), "\r\n"...)
 }
@@ -178,6 +184,11 @@ func (cl *Client) checkResponse(head []byte, st *connState) (*http.Response, err
 	case sp != "" && !slices.Contains(cl.Subprotocols, sp):
 		return nil, fmt.Errorf("websocket: server chose subprotocol %q, which was not offered", sp)
 	}
+	z, err := cl.Compression.accepted(string(bytes.Join(h.PeekAll("Sec-WebSocket-Extensions"), []byte(", "))))
+	if err != nil {
+		return nil, err
+	}
+	st.z = z
 	return http.NewResponse(101, fields, ""), nil
 }
 

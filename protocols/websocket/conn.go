@@ -56,7 +56,11 @@ type connState struct {
 	key     string // a client's expected Sec-WebSocket-Accept
 
 	fragOp byte // the opcode of the fragmented message being reassembled, 0 when none
+	fragZ  bool // that message is compressed: frag holds its DEFLATE bytes
 	frag   []byte
+	text   utf8Stream // checks an uncompressed fragmented text message as it comes
+
+	z *deflate // permessage-deflate, when negotiated
 
 	lastText string // the last short text message, and the same boxed for OnMessage
 	lastMsg  any
@@ -89,6 +93,9 @@ func (st *connState) opened() {
 // closed forgets the connection. Loop-only.
 func (st *connState) closed() {
 	st.ep.untrack(st)
+	if st.z != nil {
+		st.z.closed()
+	}
 	if st.closer != 0 {
 		st.c.Loop().DelTimer(st.closer)
 		st.closer = 0
@@ -121,8 +128,14 @@ func (st *connState) input(buf []byte) (int, error) {
 // the close code for a broken rule and why, or 0.
 func (st *connState) check(h *header) (int, string) {
 	switch {
-	case h.rsv != 0:
-		return CloseProtocolError, "reserved bits set with no extension negotiated"
+	case h.rsv&^rsv1 != 0:
+		return CloseProtocolError, "RSV2 or RSV3 set, which no extension defines"
+	case h.rsv != 0 && st.z == nil:
+		return CloseProtocolError, "RSV1 set with no extension negotiated"
+	case h.rsv != 0 && h.control():
+		return CloseProtocolError, "RSV1 set on a control frame"
+	case h.rsv != 0 && h.op == opContinuation:
+		return CloseProtocolError, "RSV1 set on a continuation frame"
 	case h.op > opBinary && h.op < opClose || h.op > opPong:
 		return CloseProtocolError, fmt.Sprintf("unknown opcode %#x", h.op)
 	case h.control() && !h.fin:
@@ -167,20 +180,31 @@ func (st *connState) decode(pkg []byte) (any, error) {
 		if st.closing {
 			return nil, nil
 		}
+		compressed := h.rsv&rsv1 != 0
 		if !h.fin {
-			st.fragOp = h.op
+			st.fragOp, st.fragZ = h.op, compressed
 			st.frag = append(st.frag[:0], payload...)
-			return nil, nil
+			st.text.reset()
+			return nil, st.checkText(payload, false)
 		}
-		return st.message(h.op, payload)
+		if compressed {
+			return st.inflated(h.op, payload)
+		}
+		return st.message(h.op, payload, false)
 	case opContinuation:
 		st.frag = append(st.frag, payload...)
-		if !h.fin {
-			return nil, nil
+		if err := st.checkText(payload, h.fin); err != nil || !h.fin {
+			return nil, err
 		}
-		op := st.fragOp
-		st.fragOp = 0
-		msg, err := st.message(op, st.frag)
+		op, compressed := st.fragOp, st.fragZ
+		st.fragOp, st.fragZ = 0, false
+		var msg any
+		var err error
+		if compressed {
+			msg, err = st.inflated(op, st.frag)
+		} else {
+			msg, err = st.message(op, st.frag, op == opText)
+		}
 		st.frag = st.frag[:0]
 		if cap(st.frag) > maxKeptFragments {
 			st.frag = nil
@@ -204,13 +228,37 @@ func (st *connState) decode(pkg []byte) (any, error) {
 	return nil, nil
 }
 
+// checkText checks the next fragment of an uncompressed text message, so
+// that invalid UTF-8 ends the connection at the fragment that holds it.
+func (st *connState) checkText(p []byte, final bool) error {
+	if st.fragOp != opText || st.fragZ || st.closing || st.text.write(p, final) {
+		return nil
+	}
+	return st.fail(CloseInvalidPayload, "text message is not valid UTF-8")
+}
+
+// inflated is message for a compressed message: inflated up to the
+// connection's limit (1009 past it), 1007 when it does not inflate.
+func (st *connState) inflated(op byte, p []byte) (any, error) {
+	limit := st.c.PackageLimit()
+	in, err := st.z.inflate(p, limit)
+	defer st.z.release(in)
+	switch {
+	case err == errInflatedTooBig:
+		return nil, st.fail(CloseMessageTooBig, fmt.Sprintf("message inflates past %d bytes", limit))
+	case err != nil:
+		return nil, st.fail(CloseInvalidPayload, "compressed message does not inflate: "+err.Error())
+	}
+	return st.message(op, in.out, false)
+}
+
 // message is what OnMessage receives: a string for text, checked to be
-// UTF-8, and a copy of the bytes for binary.
-func (st *connState) message(op byte, payload []byte) (any, error) {
+// UTF-8 unless checked already, and a copy of the bytes for binary.
+func (st *connState) message(op byte, payload []byte, checked bool) (any, error) {
 	if op == opBinary {
 		return bytes.Clone(payload), nil
 	}
-	if !utf8.Valid(payload) {
+	if !checked && !utf8.Valid(payload) {
 		return nil, st.fail(CloseInvalidPayload, "text message is not valid UTF-8")
 	}
 	if st.lastMsg != nil && string(payload) == st.lastText {
@@ -284,9 +332,9 @@ func (st *connState) encode(dst []byte, v any) ([]byte, error) {
 func (st *connState) appendMessage(dst []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
 	case string:
-		return appendFrame(dst, opText, x, st.ep.client), nil
+		return st.appendData(dst, opText, bytesOf(x)), nil
 	case []byte:
-		return appendFrame(dst, opBinary, x, st.ep.client), nil
+		return st.appendData(dst, opBinary, x), nil
 	case nil:
 		return dst, nil
 	}
@@ -294,7 +342,17 @@ func (st *connState) appendMessage(dst []byte, v any) ([]byte, error) {
 	if err != nil {
 		return dst, fmt.Errorf("websocket: cannot send %T: %w", v, err)
 	}
-	return appendFrame(dst, opText, b, st.ep.client), nil
+	return st.appendData(dst, opText, b), nil
+}
+
+// appendData appends a message as one frame, compressed on an open
+// connection that negotiated permessage-deflate from the threshold up.
+// Messages queued before the handshake completes go as they are.
+func (st *connState) appendData(dst []byte, op byte, p []byte) []byte {
+	if st.z != nil && st.open && len(p) >= st.z.threshold {
+		return st.z.appendCompressed(dst, op, p, st.ep.client)
+	}
+	return appendFrame(dst, op, p, st.ep.client)
 }
 
 // SweepSlot is where the connection keeps its index in the keep-alive set.

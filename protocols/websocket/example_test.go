@@ -129,3 +129,37 @@ func ExampleClose() {
 	// Close frame 1000 "see you"
 	// connection closed
 }
+
+// Compression is on by default: a client that offers permessage-deflate (as
+// browsers and this package's Client do) gets it, and messages from the
+// threshold up travel compressed. Without context takeover, the default, an
+// idle connection holds no compression state.
+func ExampleCompression() {
+	w := worker.New("websocket://127.0.0.1:0")
+	w.Protocol = &websocket.Protocol{Compression: websocket.Compression{Threshold: 512}}
+	w.OnMessage = func(c *connection.TcpConnection, data any) { c.Send(data) }
+	g, err := worker.Start(w)
+	if err != nil {
+		panic(err)
+	}
+	defer g.Stop()
+
+	answered := make(chan string, 1)
+	protocols.Register("zclient", &websocket.Client{
+		OnWebSocketConnect: func(c protocols.Conn, resp *http.Response) {
+			answered <- resp.Header("Sec-WebSocket-Extensions")
+		},
+	})
+	got := make(chan string, 1)
+	c, _ := connection.NewAsync("zclient://" + w.Addr().String() + "/")
+	c.OnMessage = func(c *connection.TcpConnection, data any) { got <- data.(string) }
+	c.Send(strings.Repeat("all work and no play; ", 100))
+	c.Connect()
+	fmt.Println(<-answered)
+	echo := <-got
+	fmt.Printf("%d bytes back; under 400 bytes read, the handshake included: %v\n", len(echo), c.BytesRead() < 400)
+	c.Destroy()
+	// Output:
+	// permessage-deflate; server_no_context_takeover; client_no_context_takeover
+	// 2200 bytes back; under 400 bytes read, the handshake included: true
+}

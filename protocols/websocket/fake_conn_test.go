@@ -84,3 +84,11 @@ func feed(p protocols.Protocol, c *fakeConn, data []byte) (msgs []any, err error
 	}
 	return msgs, nil
 }
+
+// openDeflateConn is openConn for the server side with permessage-deflate
+// negotiated, each side keeping its context or not.
+func openDeflateConn(limit int, keepWrite, keepRead bool) *fakeConn {
+	c := openConn(limit, false)
+	c.state.(*connState).z = &deflate{threshold: DefaultCompressThreshold, keepWrite: keepWrite, keepRead: keepRead}
+	return c
+}

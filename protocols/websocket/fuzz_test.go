@@ -1,6 +1,8 @@
 package websocket
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -75,4 +77,123 @@ func checkFed(t *testing.T, c *fakeConn, msgs []any, err error) {
 	if err != nil && (!c.closed || !c.state.(*connState).closing) {
 		t.Fatalf("stopped with %v without closing (sent %q)", err, c.out)
 	}
+}
+
+// FuzzDeflateFrames is FuzzServerFrames on a connection that negotiated
+// permessage-deflate: compressed frames that inflate to anything, or to
+// nothing valid, must end in a Close frame or in messages within the limit.
+func FuzzDeflateFrames(f *testing.F) {
+	z := &deflate{}
+	long := strings.Repeat("compressible text, ", 30)
+	whole := z.appendCompressed(nil, opText, []byte(long), true)
+	f.Add(false, whole)
+	f.Add(true, append(whole, z.appendCompressed(nil, opBinary, []byte(long), true)...))
+	compressed := z.appendCompressed(nil, opText, []byte(long), false)[2:] // the DEFLATE bytes
+	first := appendHeaderOnly(0x41, compressed[:10])
+	f.Add(false, append(append(first, appendFrame(nil, opPing, "p", true)...), appendHeaderOnly(0x80, compressed[10:])...))
+	f.Add(false, append(first, appendHeaderOnly(0xC0, compressed[10:])...))    // RSV1 on a continuation
+	f.Add(false, z.appendCompressed(nil, opBinary, make([]byte, 1<<16), true)) // inflates past 512
+	f.Add(true, appendHeaderOnly(0xC1, []byte{0xff, 0xff, 0xff}))              // does not inflate
+	f.Add(false, appendHeaderOnly(0xC1, []byte{0x2a, 0xc9, 0xc8, 0x2c, 0x06, 0}))
+	f.Fuzz(func(t *testing.T, keep bool, data []byte) {
+		c := openDeflateConn(512, keep, keep)
+		msgs, err := feed(Default, c, append([]byte(nil), data...))
+		c.state.(*connState).closed() // its compressor back to the free list
+		checkFed(t, c, msgs, err)
+		for _, m := range msgs {
+			if s, ok := m.(string); ok && len(s) > 512 {
+				t.Fatalf("delivered %d bytes past the limit of 512", len(s))
+			} else if b, ok := m.([]byte); ok && len(b) > 512 {
+				t.Fatalf("delivered %d bytes past the limit of 512", len(b))
+			}
+		}
+	})
+}
+
+// appendHeaderOnly is a masked frame with first as its first byte.
+func appendHeaderOnly(first byte, payload []byte) []byte {
+	b := appendFrame(nil, first&0x0F, payload, true)
+	b[0] = first
+	return b
+}
+
+// FuzzDeflateRoundTrip: what the compressor writes, the inflater gives back,
+// message after message, with context takeover or without.
+func FuzzDeflateRoundTrip(f *testing.F) {
+	f.Add(false, []byte("hello"), []byte("hello again"))
+	f.Add(true, []byte(strings.Repeat("ab", 300)), []byte(strings.Repeat("ab", 301)))
+	f.Add(true, []byte{}, []byte{0, 1, 2, 255})
+	f.Fuzz(func(t *testing.T, keep bool, a, b []byte) {
+		w := &deflate{keepWrite: keep}
+		defer w.closed()
+		r := &deflate{keepRead: keep}
+		for _, msg := range [][]byte{a, b, a} {
+			frame := w.appendCompressed(nil, opBinary, msg, false)
+			h, _ := parseHeader(frame)
+			payload := frame[h.size:]
+			if h.rsv == 0 { // sent as it is, which only happens without context takeover
+				if keep || !bytes.Equal(payload, msg) {
+					t.Fatalf("uncompressed frame %q for %q (keep %v)", payload, msg, keep)
+				}
+				continue
+			}
+			in, err := r.inflate(payload, 1<<20)
+			if err != nil || !bytes.Equal(in.out, msg) {
+				t.Fatalf("inflated %q, %v; want %q", in.out, err, msg)
+			}
+			r.release(in)
+		}
+	})
+}
+
+// FuzzUTF8Stream: text cut into pieces anywhere is found valid exactly when
+// it is, and once a piece is refused the whole text is invalid.
+func FuzzUTF8Stream(f *testing.F) {
+	f.Add([]byte("héllo, wörld €𝄞"), uint64(0x0102030405))
+	f.Add([]byte("a\xe0\x80b"), uint64(2))
+	f.Add([]byte("\xf0\x9d\x84"), uint64(1))
+	f.Fuzz(func(t *testing.T, text []byte, cuts uint64) {
+		var u utf8Stream
+		ok, p := true, text
+		for ok && len(p) > 0 {
+			n := min(int(cuts%5), len(p))
+			cuts /= 5
+			if cuts == 0 {
+				n = len(p)
+			}
+			ok = u.write(p[:n], n == len(p))
+			p = p[n:]
+		}
+		if len(text) == 0 {
+			ok = u.write(nil, true)
+		}
+		if ok != utf8.Valid(text) {
+			t.Fatalf("%q in pieces: %v, utf8.Valid: %v", text, ok, utf8.Valid(text))
+		}
+	})
+}
+
+// FuzzNegotiate feeds arbitrary Sec-WebSocket-Extensions offers to the
+// server: it must never panic, and whatever it answers must be an answer
+// that a client keeping no context would take.
+func FuzzNegotiate(f *testing.F) {
+	f.Add("permessage-deflate; client_max_window_bits", false)
+	f.Add(`permessage-deflate; server_max_window_bits="10", permessage-deflate; server_max_window_bits=15`, true)
+	f.Add("x-webkit-deflate-frame, permessage-deflate; client_no_context_takeover; x", false)
+	f.Add(`permessage-deflate; client_max_window_bits="\"`, true)
+	f.Fuzz(func(t *testing.T, offer string, takeover bool) {
+		answer, z := (&Compression{ContextTakeover: takeover}).accept(offer)
+		if (answer == "") != (z == nil) {
+			t.Fatalf("answer %q with state %v", answer, z)
+		}
+		if z == nil {
+			return
+		}
+		if _, err := (&Compression{}).accepted(answer); err != nil {
+			t.Fatalf("offer %q: the answer %q is refused: %v", offer, answer, err)
+		}
+		if !strings.Contains(answer, "server_no_context_takeover") && !z.keepWrite {
+			t.Fatalf("offer %q: answer %q keeps context, the server does not", offer, answer)
+		}
+	})
 }

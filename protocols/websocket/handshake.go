@@ -118,9 +118,11 @@ func (p *Protocol) handshake(pkg []byte, st *connState) error {
 		slog.Warn("workerman: websocket subprotocol not offered by the client, left out", "id", st.c.ID(), "subprotocol", h.Subprotocol)
 		h.Subprotocol = ""
 	}
-	if st.c.SendRaw(appendSwitch(nil, key, &h)) != nil {
+	ext, z := p.Compression.accept(req.Header("Sec-WebSocket-Extensions"))
+	if st.c.SendRaw(appendSwitch(nil, key, ext, &h)) != nil {
 		return nil // OnWebSocketConnect closed the connection
 	}
+	st.z = z
 	st.opened()
 	if p.OnWebSocketConnected != nil {
 		guard(st.c, "OnWebSocketConnected", func() { p.OnWebSocketConnected(st.c, req) })
@@ -184,13 +186,18 @@ func refusal(e *handshakeError) []byte {
 		"Content-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n\r\n%s", e.status, reason, len(body), body)
 }
 
-// appendSwitch appends the 101 that opens the connection.
-func appendSwitch(dst []byte, key string, h *Handshake) []byte {
+// appendSwitch appends the 101 that opens the connection, with the
+// extensions accepted, if any.
+func appendSwitch(dst []byte, key, ext string, h *Handshake) []byte {
 	dst = append(dst, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "...)
 	dst = append(dst, acceptKey(key)...)
 	dst = append(dst, "\r\n"...)
 	if h.Subprotocol != "" && http.ValidField("Sec-WebSocket-Protocol", h.Subprotocol) {
 		dst = append(dst, "Sec-WebSocket-Protocol: "+h.Subprotocol+"\r\n"...)
+	}
+	if ext != "" {
+		dst = append(dst, "Sec-WebSocket-Extensions: "+ext+"\r\n"...)
+		delete(h.Header, "Sec-WebSocket-Extensions") // the one negotiated is the one that holds
 	}
 	return append(appendFields(dst, h.Header), "\r\n"...)
 }

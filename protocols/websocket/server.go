@@ -56,6 +56,9 @@ type Protocol struct {
 	// HandshakeTimeout is how long the handshake may take from the accept
 	// (http.DefaultHeaderTimeout); a negative one disables it.
 	HandshakeTimeout time.Duration
+	// Compression is permessage-deflate, accepted whenever a client offers
+	// it unless Compression.Disable is set.
+	Compression Compression
 
 	once sync.Once
 	ep   endpoint

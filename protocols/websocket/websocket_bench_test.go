@@ -1,6 +1,12 @@
 package websocket
 
-import "testing"
+import (
+	"bytes"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+)
 
 // BenchmarkEchoText is the server's work for a small text message echoed
 // back: Input frames it, Decode unmasks and delivers it, Encode frames the
@@ -16,8 +22,9 @@ func BenchmarkEchoBinary(b *testing.B) {
 	benchEcho(b, appendFrame(nil, opBinary, []byte("0123456789abcdef0123456789abcdef"), true))
 }
 
-func benchEcho(b *testing.B, wire []byte) {
-	c := openConn(1<<20, false)
+func benchEcho(b *testing.B, wire []byte) { benchEchoOn(b, openConn(1<<20, false), wire) }
+
+func benchEchoOn(b *testing.B, c *fakeConn, wire []byte) {
 	buf := make([]byte, len(wire))
 	out := make([]byte, 0, 256)
 	b.SetBytes(int64(len(wire)))
@@ -57,4 +64,80 @@ func BenchmarkMask(b *testing.B) {
 	for b.Loop() {
 		mask([4]byte{1, 2, 3, 4}, p)
 	}
+}
+
+// deflateMsg is a JSON-like text of about 1 KiB, the kind of message
+// compression is for.
+var deflateMsg = func() string {
+	var b strings.Builder
+	for i := 0; b.Len() < 1024; i++ {
+		fmt.Fprintf(&b, `{"id":%d,"user":"user%d","text":"message number %d in the room"},`, i, i%7, i)
+	}
+	return b.String()
+}()
+
+// BenchmarkEchoDeflate is BenchmarkEchoText for a compressed 1 KiB text
+// message with no context takeover: the pooled inflater, the string, the
+// pooled compressor.
+func BenchmarkEchoDeflate(b *testing.B) {
+	c := openDeflateConn(1<<20, false, false)
+	z := &deflate{threshold: DefaultCompressThreshold}
+	wire := z.appendCompressed(nil, opText, []byte(deflateMsg), true)
+	benchEchoOn(b, c, wire)
+	b.ReportMetric(float64(len(wire)), "wire-bytes")
+}
+
+// BenchmarkEchoText1K is the same 1 KiB message uncompressed, to weigh
+// BenchmarkEchoDeflate against: its string and the string's box are the two
+// allocations of both.
+func BenchmarkEchoText1K(b *testing.B) { benchEcho(b, appendFrame(nil, opText, deflateMsg, true)) }
+
+// BenchmarkEchoTextDeflateNegotiated is BenchmarkEchoText on a connection
+// that negotiated compression: a message under the threshold costs nothing more.
+func BenchmarkEchoTextDeflateNegotiated(b *testing.B) {
+	benchEchoOn(b, openDeflateConn(1<<20, false, false), appendFrame(nil, opText, `{"type":"say","text":"hello, room"}`, true))
+}
+
+// BenchmarkDeflateMemoryPerConn is what an idle connection holds once it
+// exchanged a 1 KiB message each way: uncompressed (the baseline), and
+// compressed without and with context takeover, which keeps a compressor of
+// its own and the peer's last window.
+func BenchmarkDeflateMemoryPerConn(b *testing.B) {
+	for _, mode := range []string{"uncompressed", "no-takeover", "takeover"} {
+		b.Run(mode, func(b *testing.B) {
+			const n = 40
+			wire := appendFrame(nil, opText, deflateMsg, true)
+			if mode != "uncompressed" {
+				wire = (&deflate{}).appendCompressed(nil, opText, []byte(deflateMsg), true)
+			}
+			for b.Loop() {
+				conns := make([]*fakeConn, n)
+				before := heapInUse()
+				for i := range conns {
+					conns[i] = openConn(1<<20, false)
+					if mode != "uncompressed" {
+						conns[i] = openDeflateConn(1<<20, mode == "takeover", mode == "takeover")
+					}
+					msgs, err := feed(Default, conns[i], bytes.Clone(wire))
+					if err != nil || len(msgs) != 1 {
+						b.Fatalf("fed %v, %v", msgs, err)
+					}
+					if _, err := Default.Encode(nil, msgs[0], conns[i]); err != nil {
+						b.Fatal(err)
+					}
+					conns[i].out = nil // what the socket would have sent
+				}
+				b.ReportMetric(float64(heapInUse()-before)/n, "bytes/conn")
+				runtime.KeepAlive(conns)
+			}
+		})
+	}
+}
+
+func heapInUse() int64 {
+	runtime.GC()
+	runtime.GC() // and the pools' victim caches
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }

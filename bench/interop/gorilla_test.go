@@ -1,0 +1,128 @@
+package interop
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/workerman-go/workerman/connection"
+	"github.com/workerman-go/workerman/protocols"
+	wmhttp "github.com/workerman-go/workerman/protocols/http"
+	wmws "github.com/workerman-go/workerman/protocols/websocket"
+	"github.com/workerman-go/workerman/worker"
+)
+
+const timeout = 30 * time.Second
+
+var long = strings.Repeat("gorilla and workerman, compressed; ", 60)
+
+func serve(t *testing.T, w *worker.Worker) string {
+	t.Helper()
+	g, err := worker.Start(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(g.Stop)
+	return w.Addr().String()
+}
+
+// TestGorillaClientCompressed: gorilla's client with EnableCompression
+// against the server, which compresses from its threshold up.
+func TestGorillaClientCompressed(t *testing.T) {
+	w := worker.New("websocket://127.0.0.1:0")
+	w.OnMessage = func(c *connection.TcpConnection, data any) { c.Send(data) }
+	addr := serve(t, w)
+	d := websocket.Dialer{EnableCompression: true, HandshakeTimeout: timeout}
+	conn, resp, err := d.Dial("ws://"+addr+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if ext := resp.Header.Get("Sec-WebSocket-Extensions"); ext != "permessage-deflate; server_no_context_takeover; client_no_context_takeover" {
+		t.Fatalf("the server answered %q", ext)
+	}
+	conn.SetReadDeadline(time.Now().Add(timeout))
+	for _, msg := range []string{long, "short", long} {
+		if err := conn.WriteMessage(websocket.TextMessage, []byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+		typ, got, err := conn.ReadMessage()
+		if err != nil || typ != websocket.TextMessage || string(got) != msg {
+			t.Fatalf("echo: %d %q %v", typ, got, err)
+		}
+	}
+}
+
+// TestClientAgainstGorillaServer: the ws:// client against gorilla's server
+// with EnableCompression, which keeps no context and compresses every
+// message it writes.
+func TestClientAgainstGorillaServer(t *testing.T) {
+	up := websocket.Upgrader{EnableCompression: true}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		conn, err := up.Upgrade(rw, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		for {
+			typ, msg, err := conn.ReadMessage()
+			if err != nil {
+				return
+			}
+			conn.WriteMessage(typ, msg)
+		}
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	serve(t, worker.New("tcp://127.0.0.1:0")) // a worker, for the loop the client runs on
+
+	answers := make(chan string, 1)
+	protocols.Register("gorillaz", &wmws.Client{
+		OnWebSocketConnect: func(c protocols.Conn, resp *wmhttp.Response) {
+			answers <- resp.Header("Sec-WebSocket-Extensions")
+		},
+	})
+	got := make(chan any, 3)
+	closed := make(chan struct{})
+	c, err := connection.NewAsync("gorillaz://" + ln.Addr().String() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.OnMessage = func(c *connection.TcpConnection, data any) { got <- data }
+	c.OnClose = func(*connection.TcpConnection) { close(closed) }
+	c.Connect()
+	t.Cleanup(func() { c.Destroy(); <-closed })
+	if ext := <-answers; !strings.HasPrefix(ext, "permessage-deflate") {
+		t.Fatalf("gorilla answered %q", ext)
+	}
+	msgs := []any{long, []byte(long), "short"}
+	for _, m := range msgs {
+		c.Send(m)
+	}
+	for _, want := range msgs {
+		select {
+		case m := <-got:
+			if b, ok := want.([]byte); ok {
+				if mb, ok := m.([]byte); !ok || !bytes.Equal(mb, b) {
+					t.Fatalf("got %v, want the bytes sent", m)
+				}
+			} else if m != want {
+				t.Fatalf("got %q, want %q", m, want)
+			}
+		case <-closed:
+			t.Fatal("the connection closed")
+		}
+	}
+	if read := c.BytesRead(); read > int64(len(long)) {
+		t.Fatalf("read %d bytes for %d of messages: not compressed", read, 2*len(long))
+	}
+}
