@@ -44,7 +44,9 @@ type node struct {
 	drainFn      func()
 
 	hmu      sync.Mutex
-	handlers map[*nats.Subscription]func(*nats.Msg)
+	handlers map[*nats.Subscription]*handler
+	// queued is the drain's handlers with messages of its batch. Loop-only.
+	queued []*handler
 
 	downSince atomic.Int64 // unix nanoseconds since NATS has been unreachable, 0 when connected
 	slow      slowLog
@@ -104,7 +106,7 @@ func connect() (*node, error) {
 	if err := checkToken("Prefix", Prefix); err != nil {
 		return nil, err
 	}
-	n := &node{id: selfID, ch: make(chan *nats.Msg, InboxSize), room: make(chan struct{}, 1), handlers: map[*nats.Subscription]func(*nats.Msg){}}
+	n := &node{id: selfID, ch: make(chan *nats.Msg, InboxSize), room: make(chan struct{}, 1), handlers: map[*nats.Subscription]*handler{}}
 	n.drainFn = n.drain
 	n.downSince.Store(time.Now().UnixNano())
 	opts := []nats.Option{
@@ -189,15 +191,26 @@ func (n *node) subscribe(subject, queue string, fn func(*nats.Msg)) (*nats.Subsc
 	if err != nil {
 		return nil, fmt.Errorf("cluster: subscribe to %s: %w", subject, err)
 	}
-	n.handlers[sub] = fn
+	n.handlers[sub] = &handler{fn: fn}
 	return sub, nil
 }
 
 func (n *node) unsubscribe(sub *nats.Subscription) error {
 	n.hmu.Lock()
-	delete(n.handlers, sub)
+	if h := n.handlers[sub]; h != nil {
+		h.gone.Store(true)
+		delete(n.handlers, sub)
+	}
 	n.hmu.Unlock()
 	return sub.Unsubscribe()
+}
+
+// handler is one subscription's callback, and the messages of the drain's
+// batch waiting for it.
+type handler struct {
+	fn      func(*nats.Msg)
+	gone    atomic.Bool // unsubscribed: what is still waiting is dropped
+	waiting []*nats.Msg // loop-only
 }
 
 // pump moves what NATS delivers into the inbox, as many messages as are
@@ -255,15 +268,18 @@ func (n *node) postDrain() {
 	}
 }
 
-// drainBatch bounds the messages one drain handles: what they send is
-// written at the end of the loop round, so a bounded batch keeps a burst
-// from piling up in the send buffers before the first write.
-const drainBatch = 256
+// drainBatch bounds the messages one drain handles, so that a backlog
+// leaves the loop free for its sockets every few milliseconds.
+const drainBatch = 4096
 
-// drain handles the messages in the inbox, in arrival order, up to
-// drainBatch of them, and posts itself again for the rest. Everything it
-// sends to one connection goes out in that connection's one write of the
-// loop round. Loop-only.
+// drain handles the messages in the inbox, up to drainBatch of them, and
+// posts itself again for the rest. It hands them out grouped by
+// subscription, each group in arrival order (the order promised is per
+// publisher and subject): the connections a subscription reaches get all of
+// the batch's messages for them one after another, so they leave in one
+// write, even when the loop writes out part of the round early (many
+// connections or much data waiting). A loop that falls behind thus gets
+// larger batches and fewer writes per message. Loop-only.
 func (n *node) drain() {
 	n.mu.Lock()
 	n.drainPosted = time.Time{}
@@ -281,15 +297,28 @@ func (n *node) drain() {
 	case n.room <- struct{}{}:
 	default:
 	}
+	n.hmu.Lock()
 	for i, m := range batch {
-		n.hmu.Lock()
-		fn := n.handlers[m.Sub]
-		n.hmu.Unlock()
-		if fn != nil {
-			fn(m)
+		if h := n.handlers[m.Sub]; h != nil {
+			if len(h.waiting) == 0 {
+				n.queued = append(n.queued, h)
+			}
+			h.waiting = append(h.waiting, m)
 		}
 		batch[i] = nil
 	}
+	n.hmu.Unlock()
+	for i, h := range n.queued {
+		for j, m := range h.waiting {
+			if !h.gone.Load() {
+				h.fn(m)
+			}
+			h.waiting[j] = nil
+		}
+		h.waiting = h.waiting[:0]
+		n.queued[i] = nil
+	}
+	n.queued = n.queued[:0]
 	if more {
 		return
 	}
