@@ -48,7 +48,7 @@ func TestDeliveriesOfOneRoundLeaveInOneWriteAndInOrder(t *testing.T) {
 	w := worker.New("text://127.0.0.1:0")
 	bound := make(chan *connection.TcpConnection, 1)
 	w.OnMessage = func(c *connection.TcpConnection, data any) {
-		if err := BindUid(c, "batch"); err != nil {
+		if err := BindUid(c, data.(string)); err != nil {
 			t.Error(err)
 		}
 		bound <- c
@@ -58,14 +58,19 @@ func TestDeliveriesOfOneRoundLeaveInOneWriteAndInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer g.Stop()
-	conn, err := net.Dial("tcp", w.Addr().String())
-	if err != nil {
-		t.Fatal(err)
+	uids := []string{"ann", "bob"}
+	conns := make([]net.Conn, len(uids))
+	cs := make([]*connection.TcpConnection, len(uids))
+	for i, uid := range uids {
+		conn, err := net.Dial("tcp", w.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(30 * time.Second))
+		fmt.Fprintf(conn, "%s\n", uid)
+		conns[i], cs[i] = conn, <-bound
 	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(30 * time.Second))
-	fmt.Fprint(conn, "bind\n")
-	c := <-bound
 	nd, err := get()
 	if err != nil {
 		t.Fatal(err)
@@ -73,45 +78,58 @@ func TestDeliveriesOfOneRoundLeaveInOneWriteAndInOrder(t *testing.T) {
 
 	// A probe on the loop, after the deliveries, in the same round.
 	type state struct{ buffered, written int }
-	seen := make(chan state, 1)
-	probe, err := Subscribe("probe", func(*Msg) { seen <- state{c.SendBufferSize(), int(c.BytesWritten())} })
+	seen := make(chan []state, 1)
+	probe, err := Subscribe("probe", func(*Msg) {
+		var s []state
+		for _, c := range cs {
+			s = append(s, state{c.SendBufferSize(), int(c.BytesWritten())})
+		}
+		seen <- s
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer probe.Unsubscribe()
 
-	// Another process's sends to the uid, through NATS, while the loop is
-	// busy, then the probe: one publisher, so they arrive in this order.
+	// Another process's sends to the uids, interleaved, through NATS, while
+	// the loop is busy, then the probe: one publisher, so they arrive in
+	// this order.
 	release := holdLoop()
 	defer release()
-	const count, size = 100, len("m000\n")
+	const count, size = 100, len("ann000\n")
 	for i := range count {
-		e := envelope{op: opSend, kind: kindString, origin: selfID ^ 1, value: fmt.Sprintf("m%03d", i)}
-		if err := nd.publish(subject("u", "batch"), "", appendEnvelope(nil, &e)); err != nil {
-			t.Fatal(err)
+		for _, uid := range uids {
+			e := envelope{op: opSend, kind: kindString, origin: selfID ^ 1, value: fmt.Sprintf("%s%03d", uid, i)}
+			if err := nd.publish(subject("u", uid), "", appendEnvelope(nil, &e)); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	if err := Publish("probe", nil); err != nil {
 		t.Fatal(err)
 	}
-	inboxHolds(t, nd, count+1)
+	inboxHolds(t, nd, len(uids)*count+1)
 	release()
 	select {
 	case s := <-seen:
-		if s.buffered != count*size || s.written != 0 {
-			t.Fatalf("after the round's deliveries: %d bytes waiting, %d written; want all %d waiting for one write", s.buffered, s.written, count*size)
+		for i, s := range s {
+			if s.buffered != count*size || s.written != 0 {
+				t.Fatalf("%s after the round's deliveries: %d bytes waiting, %d written; want all %d waiting for one write", uids[i], s.buffered, s.written, count*size)
+			}
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the probe did not arrive within 10s")
 	}
-	r := bufio.NewReader(conn)
-	for i := range count {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := fmt.Sprintf("m%03d\n", i); line != want {
-			t.Fatalf("delivery %d is %q, want %q", i, line, want)
+	for u, conn := range conns {
+		r := bufio.NewReader(conn)
+		for i := range count {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := fmt.Sprintf("%s%03d\n", uids[u], i); line != want {
+				t.Fatalf("delivery %d to %s is %q, want %q", i, uids[u], line, want)
+			}
 		}
 	}
 }

@@ -88,3 +88,50 @@ func TestARequestNobodyAnswersFailsAtOnce(t *testing.T) {
 		t.Fatalf("error %v, want nats.ErrNoResponders", err)
 	}
 }
+
+func TestUnsubscribeDropsWhatWaitsForTheLoop(t *testing.T) {
+	g, err := worker.Start(worker.New("text://127.0.0.1:0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Stop()
+	nd, err := get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := 0
+	var sub *Subscription
+	sub, err = Subscribe("once", func(*Msg) {
+		got++
+		sub.Unsubscribe()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := make(chan int, 1)
+	probe, err := Subscribe("probe", func(*Msg) { counted <- got })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Unsubscribe()
+	release := holdLoop()
+	defer release()
+	for range 10 {
+		if err := Publish("once", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Publish("probe", nil); err != nil {
+		t.Fatal(err)
+	}
+	inboxHolds(t, nd, 11) // all of them wait in one batch
+	release()
+	select {
+	case n := <-counted:
+		if n != 1 {
+			t.Fatalf("the callback ran %d times; want once, then the rest dropped", n)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the probe did not arrive within 10s")
+	}
+}
