@@ -320,11 +320,11 @@ func (n *node) handleAll(m *nats.Msg) {
 	}
 }
 
-func readEnvelope(m *nats.Msg) (*envelope, bool) {
+func readEnvelope(m *nats.Msg) (envelope, bool) {
 	e, err := parseEnvelope(m.Data)
 	if err != nil {
 		slog.Debug("cluster: dropped a malformed message", "subject", m.Subject, "err", err)
-		return nil, false
+		return envelope{}, false
 	}
 	return e, true
 }

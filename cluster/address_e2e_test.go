@@ -3,6 +3,7 @@
 package cluster_test
 
 import (
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -44,6 +45,16 @@ func TestAddressingAcrossProcesses(t *testing.T) {
 		b.ok(t, map[string]any{"op": "leave", "name": "room1"})
 		if n := b.ok(t, map[string]any{"op": "groupcount", "name": "room1"}).N; n != 1 {
 			t.Fatalf("groupcount after a leave = %d, want 1", n)
+		}
+	})
+	t.Run("what one process sends to a group arrives in its order", func(t *testing.T) {
+		a.ok(t, map[string]any{"op": "join", "name": "ordered"})
+		const n = 500
+		b.ok(t, map[string]any{"op": "flood", "name": "ordered", "n": n, "size": 64})
+		for i := range n {
+			if m := a.next(t); !strings.HasPrefix(m, strconv.Itoa(i)+" ") {
+				t.Fatalf("delivery %d is %.20q", i, m)
+			}
 		}
 	})
 	t.Run("everyone of the gateway gets a send to all", func(t *testing.T) {

@@ -122,17 +122,15 @@ func (c config) serverOptions(token string, listen bool) (*server.Options, error
 		}
 	}
 	if c.routes != "" {
-		o.Routes = server.RoutesFromStr(c.routes)
-		if len(o.Routes) == 0 {
-			return nil, fmt.Errorf("cluster: %s=%q: no route URL in it", EnvRoutes, c.routes)
-		}
-		for _, u := range o.Routes {
-			if u.Host == "" {
-				return nil, fmt.Errorf("cluster: %s=%q: want nats://host:port URLs", EnvRoutes, c.routes)
+		for r := range strings.SplitSeq(c.routes, ",") {
+			u, err := url.Parse(strings.TrimSpace(r))
+			if err != nil || u.Hostname() == "" || u.Port() == "" {
+				return nil, fmt.Errorf("cluster: %s=%q: want nats://host:port URLs, comma separated", EnvRoutes, c.routes)
 			}
 			if c.secret != "" && u.User == nil {
 				u.User = url.UserPassword("workerman", c.secret)
 			}
+			o.Routes = append(o.Routes, u)
 		}
 	}
 	if ConfigureServer != nil {

@@ -30,7 +30,8 @@
 //
 //   - Delivery is at most once (core NATS), in order per publisher and
 //     subject. What the loop receives in one round and sends to one
-//     connection leaves in one write.
+//     connection leaves in one write: the round hands out its messages
+//     grouped by subscription.
 //   - Membership calls (BindUid, JoinGroup, ...) are loop-only; sends,
 //     publishes and queries are safe from any goroutine and never wait.
 //   - A connection's bindings end when it closes; a process's end with its

@@ -3,6 +3,7 @@
 package cluster_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -20,9 +21,9 @@ func TestPublishReachesEveryProcessOnItsLoop(t *testing.T) {
 			t.Fatalf("answered by pid %d, want one of %d, %d", a.N, cs[0].pid, cs[1].pid)
 		}
 	})
-	t.Run("status shows the embedded server", func(t *testing.T) {
+	t.Run("status shows the embedded server, its clients and its traffic", func(t *testing.T) {
 		out := app.run("status")
-		if !strings.Contains(out, "nats: nats://127.0.0.1:") || !strings.Contains(out, "clients 2") {
+		if !regexp.MustCompile(`nats: nats://127\.0\.0\.1:\d+  clients 2  messages in [1-9]\d* out [1-9]\d*`).MatchString(out) {
 			t.Fatalf("status:\n%s", out)
 		}
 	})

@@ -102,16 +102,16 @@ func appendEnvelope(dst []byte, e *envelope) []byte {
 
 // parseEnvelope reads what appendEnvelope wrote. The value of a string or
 // bytes kind is copied out of b; queries carry none.
-func parseEnvelope(b []byte) (*envelope, error) {
+func parseEnvelope(b []byte) (envelope, error) {
 	if len(b) < 10 {
-		return nil, errEnvelope
+		return envelope{}, errEnvelope
 	}
-	e := &envelope{op: b[0], kind: b[1], origin: binary.BigEndian.Uint64(b[2:10])}
+	e := envelope{op: b[0], kind: b[1], origin: binary.BigEndian.Uint64(b[2:10])}
 	r := reader{b: b[10:]}
 	e.target = r.uvarint()
 	n := r.uvarint()
 	if n > maxExcluded {
-		return nil, errEnvelope
+		return envelope{}, errEnvelope
 	}
 	if n > 0 {
 		e.excluded = make([]clientRef, 0, n)
@@ -121,14 +121,14 @@ func parseEnvelope(b []byte) (*envelope, error) {
 		e.excluded = append(e.excluded, clientRef{node, r.uvarint()})
 	}
 	if r.bad {
-		return nil, errEnvelope
+		return envelope{}, errEnvelope
 	}
 	switch e.op {
 	case opQuery, opClose:
 		return e, nil
 	case opSend:
 	default:
-		return nil, errEnvelope
+		return envelope{}, errEnvelope
 	}
 	switch e.kind {
 	case kindString:
@@ -142,12 +142,12 @@ func parseEnvelope(b []byte) (*envelope, error) {
 		}
 		retry := r.uvarint()
 		if r.bad || len(r.b) != 0 || retry > uint64(time.Duration(1<<62)/time.Millisecond) {
-			return nil, errEnvelope
+			return envelope{}, errEnvelope
 		}
 		ev.Retry = time.Duration(retry) * time.Millisecond
 		e.value = ev
 	default:
-		return nil, errEnvelope
+		return envelope{}, errEnvelope
 	}
 	return e, nil
 }

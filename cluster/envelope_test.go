@@ -21,8 +21,8 @@ func TestEnvelopesRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%+v: %v", e, err)
 		}
-		if !reflect.DeepEqual(*got, e) {
-			t.Fatalf("round trip:\n got %+v\nwant %+v", *got, e)
+		if !reflect.DeepEqual(got, e) {
+			t.Fatalf("round trip:\n got %+v\nwant %+v", got, e)
 		}
 	}
 }
@@ -40,7 +40,7 @@ func FuzzParseEnvelope(f *testing.F) {
 		if err != nil {
 			return
 		}
-		again, err := parseEnvelope(appendEnvelope(nil, e))
+		again, err := parseEnvelope(appendEnvelope(nil, &e))
 		if err != nil || !reflect.DeepEqual(again, e) {
 			t.Fatalf("%x parsed as %+v, which re-parses as %+v, %v", b, e, again, err)
 		}

@@ -17,6 +17,7 @@ import (
 func TestChatWithFourProcessesReachesEveryClient(t *testing.T) {
 	const clients = 40
 	app := start(t, built(t, "./examples/chat"))
+	warm(t, app.addr)
 	conns := make([]*websocket.Conn, clients)
 	for i := range conns {
 		c, _, err := websocket.DefaultDialer.Dial("ws://"+app.addr+"/", nil)
@@ -52,8 +53,8 @@ func TestChatWithFourProcessesReachesEveryClient(t *testing.T) {
 					return
 				}
 				name, text, ok := strings.Cut(string(b), ": ")
-				if !ok {
-					continue // someone joined
+				if !ok || !strings.HasPrefix(text, "message ") {
+					continue // someone joined or left, or a late probe of warm
 				}
 				got[text] = true
 				senders[i][strings.Split(name, ".")[0]] = true
@@ -67,6 +68,39 @@ func TestChatWithFourProcessesReachesEveryClient(t *testing.T) {
 	}
 	if !t.Failed() && len(senders[0]) < 2 {
 		t.Fatalf("all %d clients sat in one process: the test shows nothing about the cluster", clients)
+	}
+}
+
+// warm dials chat clients, one at a time, until two of them have sat in
+// different processes (bounded): the children start at their own pace, and
+// the first one up would otherwise accept every client of the test.
+func warm(t *testing.T, addr string) {
+	t.Helper()
+	pids := map[string]bool{}
+	for i := 0; i < 200 && len(pids) < 2; i++ {
+		c, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		probe := fmt.Sprintf("probe %d", i)
+		if err := c.WriteMessage(websocket.TextMessage, []byte(probe)); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			_, b, err := c.ReadMessage()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name, ok := strings.CutSuffix(string(b), ": "+probe); ok {
+				pids[strings.Split(name, ".")[0]] = true
+				break
+			}
+		}
+		c.Close()
+	}
+	if len(pids) < 2 {
+		t.Fatal("200 clients in a row sat in one process")
 	}
 }
 

@@ -35,17 +35,42 @@ type node struct {
 
 	ch   chan *nats.Msg // every subscription of the process delivers here
 	mu   sync.Mutex
-	cond *sync.Cond
+	room chan struct{} // the drain made room in a full inbox
+	// drainPosted is when the pending drain was posted, zero when none is.
+	drainPosted time.Time
 	// inbox holds what pump took from ch until the loop's drain takes it;
 	// spare is the slice the drain swaps in, so neither allocates.
 	inbox, spare []*nats.Msg
 	drainFn      func()
 
 	hmu      sync.Mutex
-	handlers map[*nats.Subscription]func(*nats.Msg)
+	handlers map[*nats.Subscription]*handler
+	// queued is the drain's handlers with messages of its batch. Loop-only.
+	queued []*handler
 
 	downSince atomic.Int64 // unix nanoseconds since NATS has been unreachable, 0 when connected
+	slow      slowLog
+}
 
+// slowLog keeps the slow-consumer warnings to one a second: NATS reports
+// every subscription that drops messages, and a process that falls behind
+// must not also spend its time logging.
+type slowLog struct {
+	mu         sync.Mutex
+	last       time.Time
+	suppressed int
+}
+
+func (s *slowLog) report(subject string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if now := time.Now(); now.Sub(s.last) >= time.Second {
+		slog.Warn("cluster: slow consumer: NATS dropped messages for this process, whose event loop falls behind",
+			"subject", subject, "inbox", InboxSize, "reports since the last warning", s.suppressed)
+		s.last, s.suppressed = now, 0
+		return
+	}
+	s.suppressed++
 }
 
 var (
@@ -81,8 +106,7 @@ func connect() (*node, error) {
 	if err := checkToken("Prefix", Prefix); err != nil {
 		return nil, err
 	}
-	n := &node{id: selfID, ch: make(chan *nats.Msg, InboxSize), handlers: map[*nats.Subscription]func(*nats.Msg){}}
-	n.cond = sync.NewCond(&n.mu)
+	n := &node{id: selfID, ch: make(chan *nats.Msg, InboxSize), room: make(chan struct{}, 1), handlers: map[*nats.Subscription]*handler{}}
 	n.drainFn = n.drain
 	n.downSince.Store(time.Now().UnixNano())
 	opts := []nats.Option{
@@ -104,6 +128,10 @@ func connect() (*node, error) {
 			subject := ""
 			if sub != nil {
 				subject = sub.Subject
+			}
+			if errors.Is(err, nats.ErrSlowConsumer) {
+				n.slow.report(subject)
+				return
 			}
 			slog.Warn("cluster: NATS error", "subject", subject, "err", err)
 		}),
@@ -163,67 +191,135 @@ func (n *node) subscribe(subject, queue string, fn func(*nats.Msg)) (*nats.Subsc
 	if err != nil {
 		return nil, fmt.Errorf("cluster: subscribe to %s: %w", subject, err)
 	}
-	n.handlers[sub] = fn
+	n.handlers[sub] = &handler{fn: fn}
 	return sub, nil
 }
 
 func (n *node) unsubscribe(sub *nats.Subscription) error {
 	n.hmu.Lock()
-	delete(n.handlers, sub)
+	if h := n.handlers[sub]; h != nil {
+		h.gone.Store(true)
+		delete(n.handlers, sub)
+	}
 	n.hmu.Unlock()
 	return sub.Unsubscribe()
 }
 
-// pump moves what NATS delivers into the inbox and wakes the loop once per
-// batch. A full inbox blocks it, which fills ch, which makes NATS drop and
-// report a slow consumer: memory stays bounded when the loop falls behind.
+// handler is one subscription's callback, and the messages of the drain's
+// batch waiting for it.
+type handler struct {
+	fn      func(*nats.Msg)
+	gone    atomic.Bool // unsubscribed: what is still waiting is dropped
+	waiting []*nats.Msg // loop-only
+}
+
+// pump moves what NATS delivers into the inbox, as many messages as are
+// waiting under one lock, and posts a drain unless one is pending. A full
+// inbox blocks it, which fills ch, which makes NATS drop and report a slow
+// consumer: memory stays bounded when the loop falls behind. Once a second
+// it posts again a drain pending for a second: a loop that stops drops what
+// was posted to it, and a loop started since must get one.
 func (n *node) pump() {
-	for m := range n.ch {
-		n.mu.Lock()
-		for len(n.inbox) >= InboxSize {
-			n.cond.Wait()
+	heal := time.NewTicker(time.Second)
+	for {
+		select {
+		case m := <-n.ch:
+			n.mu.Lock()
+			for len(n.inbox) >= InboxSize {
+				n.mu.Unlock()
+				select {
+				case <-n.room:
+				case <-heal.C:
+					n.mu.Lock()
+					n.postDrain()
+					n.mu.Unlock()
+				}
+				n.mu.Lock()
+			}
+			n.inbox = append(n.inbox, m)
+		more:
+			for len(n.inbox) < InboxSize {
+				select {
+				case m := <-n.ch:
+					n.inbox = append(n.inbox, m)
+				default:
+					break more
+				}
+			}
+		case <-heal.C:
+			n.mu.Lock()
+			if len(n.inbox) == 0 {
+				n.mu.Unlock()
+				continue
+			}
 		}
-		first := len(n.inbox) == 0
-		n.inbox = append(n.inbox, m)
+		n.postDrain()
 		n.mu.Unlock()
-		if first {
-			worker.Post(n.drainFn)
-		}
 	}
 }
 
-// drainBatch bounds the messages one drain handles: what they send is
-// written at the end of the loop round, so a bounded batch keeps a burst
-// from piling up in the send buffers before the first write.
-const drainBatch = 256
+// postDrain posts a drain unless one is pending. A drain pending for a
+// second is posted again: a loop that stops drops what was posted to it,
+// and a loop started since must get one. n.mu held.
+func (n *node) postDrain() {
+	if now := time.Now(); n.drainPosted.IsZero() || now.Sub(n.drainPosted) >= time.Second {
+		n.drainPosted = now
+		worker.Post(n.drainFn)
+	}
+}
 
-// drain handles the messages in the inbox, in arrival order, up to
-// drainBatch of them, and posts itself again for the rest. Everything it
-// sends to one connection goes out in that connection's one write of the
-// loop round. Loop-only.
+// drainBatch bounds the messages one drain handles, so that a backlog
+// leaves the loop free for its sockets every few milliseconds.
+const drainBatch = 4096
+
+// drain handles the messages in the inbox, up to drainBatch of them, and
+// posts itself again for the rest. It hands them out grouped by
+// subscription, each group in arrival order (the order promised is per
+// publisher and subject): the connections a subscription reaches get all of
+// the batch's messages for them one after another, so they leave in one
+// write, even when the loop writes out part of the round early (many
+// connections or much data waiting). A loop that falls behind thus gets
+// larger batches and fewer writes per message. Loop-only.
 func (n *node) drain() {
 	n.mu.Lock()
+	n.drainPosted = time.Time{}
 	batch := n.inbox
 	more := len(batch) > drainBatch
 	if more {
 		n.inbox = batch[drainBatch:]
 		batch = batch[:drainBatch:drainBatch]
+		n.postDrain() // the rest, after this round's writes
 	} else {
 		n.inbox = n.spare[:0]
 	}
-	n.cond.Signal()
 	n.mu.Unlock()
+	select {
+	case n.room <- struct{}{}:
+	default:
+	}
+	n.hmu.Lock()
 	for i, m := range batch {
-		n.hmu.Lock()
-		fn := n.handlers[m.Sub]
-		n.hmu.Unlock()
-		if fn != nil {
-			fn(m)
+		if h := n.handlers[m.Sub]; h != nil {
+			if len(h.waiting) == 0 {
+				n.queued = append(n.queued, h)
+			}
+			h.waiting = append(h.waiting, m)
 		}
 		batch[i] = nil
 	}
+	n.hmu.Unlock()
+	for i, h := range n.queued {
+		for j, m := range h.waiting {
+			if !h.gone.Load() {
+				h.fn(m)
+			}
+			h.waiting[j] = nil
+		}
+		h.waiting = h.waiting[:0]
+		n.queued[i] = nil
+	}
+	n.queued = n.queued[:0]
 	if more {
-		worker.Post(n.drainFn) // the rest, after this round's writes
 		return
 	}
 	n.mu.Lock()

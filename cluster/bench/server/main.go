@@ -14,7 +14,8 @@
 //     to them with SendToUid: every delivery crosses processes.
 //   - WM_COUNT: processes holding streams (1).
 //   - WM_EVERY: the broadcast interval (500ms).
-//   - WM_RATE: uid mode: SendToUid calls per second, spread over WM_UIDS uids.
+//   - WM_RATE: uid mode: SendToUid calls per second, spread over WM_UIDS
+//     uids; 0: no pusher, the streams stay idle.
 package main
 
 import (
@@ -67,16 +68,15 @@ func main() {
 			timer.Add(every, func() { cluster.SendToGroup("all", stamped()) })
 		}
 	}
-	if mode == "uid" {
-		pusher(count)
+	if rate, _ := strconv.Atoi(env("WM_RATE", "100000")); mode == "uid" && rate > 0 {
+		pusher(count, rate)
 	}
 	worker.RunAll()
 }
 
-// pusher is a worker with no socket that sends WM_RATE events a second to
+// pusher is a worker with no socket that sends rate events a second to
 // uids u1..uN of every stream process (N = WM_UIDS), round robin.
-func pusher(count int) {
-	rate, _ := strconv.Atoi(env("WM_RATE", "100000"))
+func pusher(count, rate int) {
 	uids, _ := strconv.Atoi(env("WM_UIDS", "1000"))
 	p := worker.New("")
 	p.Name = "pusher"
