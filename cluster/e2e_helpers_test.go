@@ -10,12 +10,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/workerman-go/workerman/internal/nettest"
 )
 
 // The end-to-end tests build the programs they drive once per test binary
@@ -26,43 +26,18 @@ import (
 // buildFlags are added to every build of a program the tests drive.
 var buildFlags []string
 
-var builds struct {
-	sync.Mutex
-	dir  string
-	bins map[string]string
-}
+var programs nettest.Programs
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if builds.dir != "" {
-		os.RemoveAll(builds.dir)
-	}
+	programs.Remove()
 	os.Exit(code)
 }
 
 // built compiles the package at pkg (relative to the module) once.
 func built(tb testing.TB, pkg string) string {
 	tb.Helper()
-	builds.Lock()
-	defer builds.Unlock()
-	if bin, ok := builds.bins[pkg]; ok {
-		return bin
-	}
-	if builds.dir == "" {
-		d, err := os.MkdirTemp("", "workerman-cluster-")
-		if err != nil {
-			tb.Fatal(err)
-		}
-		builds.dir, builds.bins = d, map[string]string{}
-	}
-	bin := filepath.Join(builds.dir, strings.ReplaceAll(pkg, "/", "_"))
-	args := append(append([]string{"build"}, buildFlags...), "-o", bin, pkg)
-	out, err := exec.Command("go", args...).CombinedOutput()
-	if err != nil {
-		tb.Fatalf("build %s: %v\n%s", pkg, err, out)
-	}
-	builds.bins[pkg] = bin
-	return bin
+	return programs.Build(tb, pkg, buildFlags...)
 }
 
 // freePort is a loopback port nothing listens on right now.

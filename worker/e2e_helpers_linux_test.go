@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/workerman-go/workerman/internal/nettest"
 )
 
 // The end-to-end tests build testdata/app once per test binary run and
@@ -27,42 +29,18 @@ import (
 // stream held open, kill -9, reload with a rebuilt binary, stop -g. They
 // also run examples/sse with go run.
 
-var builds struct {
-	sync.Mutex
-	dir  string
-	bins map[string]string
-}
+var programs nettest.Programs
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if builds.dir != "" {
-		os.RemoveAll(builds.dir)
-	}
+	programs.Remove()
 	os.Exit(code)
 }
 
 // built returns the test program compiled with main.version set to version.
 func built(tb testing.TB, version string) string {
 	tb.Helper()
-	builds.Lock()
-	defer builds.Unlock()
-	if bin, ok := builds.bins[version]; ok {
-		return bin
-	}
-	if builds.dir == "" {
-		d, err := os.MkdirTemp("", "workerman-e2e-")
-		if err != nil {
-			tb.Fatal(err)
-		}
-		builds.dir, builds.bins = d, map[string]string{}
-	}
-	bin := filepath.Join(builds.dir, "app-"+version)
-	out, err := exec.Command("go", "build", "-ldflags", "-X main.version="+version, "-o", bin, "./testdata/app").CombinedOutput()
-	if err != nil {
-		tb.Fatalf("build the test program: %v\n%s", err, out)
-	}
-	builds.bins[version] = bin
-	return bin
+	return programs.Build(tb, "./testdata/app", "-ldflags", "-X main.version="+version)
 }
 
 // deployment is one copy of the test program in its own directory, where
