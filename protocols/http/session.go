@@ -313,9 +313,11 @@ func loadSession(cfg *SessionConfig, id string) *Session {
 // ID is the session id.
 func (s *Session) ID() string { return s.id }
 
-// Err is why the session could not be read from its store, nil when it was.
-// Such a session starts empty and is never saved, so that it cannot overwrite
-// the data it stands in for: Save returns the error again.
+// Err is why the session could not be read from its store or saved to it,
+// nil when all went well. A session that could not be read starts empty and
+// is never saved, so that it cannot overwrite the data it stands in for; one
+// whose save failed is not saved again, so that a write the application was
+// told failed does not land later. Save then returns the error again.
 func (s *Session) Err() error { return s.err }
 
 // Get returns a value, nil when it is not set.
@@ -387,8 +389,9 @@ func (s *Session) Refresh() error {
 	return h.UpdateTimestamp(s.id, nil)
 }
 
-// Save writes changed data now rather than at the end of the request. An
-// error means the data is not stored.
+// Save writes changed data now rather than at the end of the request. A nil
+// error means the store took it; after an error the session is not saved
+// again (see Err).
 func (s *Session) Save() error {
 	if s.err != nil {
 		return fmt.Errorf("http: session not saved: %w", s.err)
@@ -411,7 +414,10 @@ func (s *Session) Save() error {
 		return nil
 	}
 	if err != nil {
-		return err // still dirty: a later save tries again
+		// Never again: a write that lands later, after the application was
+		// told it failed, would surprise more than one that is lost.
+		s.err = fmt.Errorf("http: an earlier save failed: %w", err)
+		return err
 	}
 	s.dirty = false
 	s.cfg.maybeGC()
