@@ -192,7 +192,7 @@ type Session struct {
 	cfg   *SessionConfig
 	data  map[string]any
 	dirty bool
-	err   error // the read failed: data is a stand-in that must not be saved
+	err   error // the read or a save failed: the session is not saved again
 }
 
 // Session returns the request's session, reading it on first use. A request
@@ -220,8 +220,8 @@ func (r *Request) Session() *Session {
 func (r *Request) SessionID() string { return r.Session().ID() }
 
 // SetSessionID makes the session named id the request's session, as
-// Workerman's sessionId($sid) does: the session in use is saved first, the
-// named one is read, and the next response gives the browser its cookie. An id
+// Workerman's sessionId($sid) does: the session in use is saved first (unless
+// its store failed), the named one is read, and the next response gives the browser its cookie. An id
 // that fails ValidSessionID is refused with ErrInvalidSessionID.
 func (r *Request) SetSessionID(id string) error {
 	if !ValidSessionID(id) {
@@ -231,8 +231,10 @@ func (r *Request) SetSessionID(id string) error {
 		if r.session.id == id {
 			return nil
 		}
-		if err := r.session.Save(); err != nil {
-			return err
+		if r.session.err == nil { // else there is nothing it may save
+			if err := r.session.Save(); err != nil {
+				return err
+			}
 		}
 	}
 	cfg := r.st.p.sessionConfig()
