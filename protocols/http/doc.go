@@ -48,6 +48,6 @@
 //     The session store is called on the loop, which waits for it (a store
 //     across the network bounds its calls); only its GC runs elsewhere.
 //     SessionRegenerateID is the defence against session fixation.
-//   - Query gives url.Values; QueryArray reads PHP arrays (a[]=1, a[x]=1) as
-//     Workerman's get() does.
+//   - Query and Form give url.Values; QueryArray and PostArray read PHP
+//     arrays (a[]=1, a[x]=1) as Workerman's get() and post() do.
 package http

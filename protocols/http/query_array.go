@@ -1,6 +1,10 @@
 package http
 
 import (
+	"iter"
+	"maps"
+	"mime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,14 +28,40 @@ const (
 // Query keeps the flat url.Values.
 func (r *Request) QueryArray() map[string]any {
 	r.parseQuery()
-	return phpArrays(&r.query)
+	return phpArrays(r.query.All())
+}
+
+// PostArray returns the fields of a form body as Workerman's post() does,
+// read by the rules of QueryArray: an urlencoded body in its order, a
+// multipart one name by name in sorted order. Other bodies give an empty
+// map: decode a JSON body with JSON.
+func (r *Request) PostArray() map[string]any {
+	mt, _, _ := mime.ParseMediaType(string(r.h.ContentType()))
+	if strings.HasPrefix(mt, "multipart/") {
+		r.parsePost()
+		return phpArrays(func(yield func(k, v []byte) bool) {
+			for _, k := range slices.Sorted(maps.Keys(r.form)) {
+				for _, v := range r.form[k] {
+					if !yield([]byte(k), []byte(v)) {
+						return
+					}
+				}
+			}
+		})
+	}
+	if strings.Contains(mt, "json") {
+		return map[string]any{}
+	}
+	var args fasthttp.Args
+	args.ParseBytes(r.body)
+	return phpArrays(args.All())
 }
 
 // phpArrays builds parse_str's nested arrays from decoded pairs.
-func phpArrays(args *fasthttp.Args) map[string]any {
+func phpArrays(pairs iter.Seq2[[]byte, []byte]) map[string]any {
 	root := newPHPArray()
 	n := 0
-	for k, v := range args.All() {
+	for k, v := range pairs {
 		if n++; n > maxArrayVars {
 			break
 		}

@@ -23,7 +23,7 @@ func FuzzQueryArray(f *testing.F) {
 	f.Fuzz(func(t *testing.T, q string) {
 		var args fasthttp.Args
 		args.Parse(q)
-		got := phpArrays(&args)
+		got := phpArrays(args.All())
 		if _, err := json.Marshal(got); err != nil {
 			t.Fatalf("%q: %v", q, err)
 		}

@@ -1,9 +1,12 @@
 package http_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	nethttp "net/http"
+	"strings"
 	"testing"
 
 	"github.com/workerman-go/workerman/connection"
@@ -69,5 +72,41 @@ func TestQueryArrayKeepsQueryFlat(t *testing.T) {
 	resp.Body.Close()
 	if want := `{"a[]":["1","2"],"b":["3"]}`; string(b) != want {
 		t.Fatalf("Query: %s, want %s", b, want)
+	}
+}
+
+func TestPostArrayReadsFormBodiesAsPHPDoes(t *testing.T) {
+	addr := serveHTTP(t, nil, func(c *connection.TcpConnection, r *http.Request) {
+		b, _ := json.Marshal(r.PostArray())
+		c.Send(b)
+	})
+	client := &nethttp.Client{Timeout: nettest.Timeout}
+	post := func(contentType string, body io.Reader) string {
+		resp, err := client.Post("http://"+addr+"/", contentType, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return string(b)
+	}
+
+	got := post("application/x-www-form-urlencoded", strings.NewReader("tag[]=a&tag[]=b&u[n]=ann&x=1"))
+	if want := `{"tag":["a","b"],"u":{"n":"ann"},"x":"1"}`; got != want {
+		t.Fatalf("urlencoded: %s, want %s", got, want)
+	}
+
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("tag[]", "a")
+	mw.WriteField("u[n]", "ann")
+	mw.WriteField("tag[]", "b")
+	mw.Close()
+	if got, want := post(mw.FormDataContentType(), &body), `{"tag":["a","b"],"u":{"n":"ann"}}`; got != want {
+		t.Fatalf("multipart: %s, want %s", got, want)
+	}
+
+	if got := post("application/json", strings.NewReader(`{"a":[1]}`)); got != "{}" {
+		t.Fatalf("json: %s, want {}", got)
 	}
 }
