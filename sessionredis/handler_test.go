@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	nethttp "net/http"
 	"net/http/cookiejar"
 	"os"
@@ -326,5 +327,47 @@ func TestRedisCluster(t *testing.T) {
 		if _, got := b.get("http://" + addr + "/"); got != strconv.Itoa(i) {
 			t.Fatalf("request %d: %q", i, got)
 		}
+	}
+}
+
+func TestARedisThatNeverAnswersCostsOneTimeoutPerBackoff(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nettest.GoServe(t, ln, func(c net.Conn) { io.Copy(io.Discard, c) }) // reads, never answers
+	h := &sessionredis.Handler{
+		Client:  sessionredis.NewClient(&redis.UniversalOptions{Addrs: []string{ln.Addr().String()}}),
+		Timeout: 50 * time.Millisecond,
+		Backoff: time.Hour,
+	}
+	if err := h.Open("", ""); err != nil {
+		t.Fatal(err)
+	}
+	id := http.NewSessionID()
+	if _, err := h.Read(id); err == nil || errors.Is(err, sessionredis.ErrUnavailable) {
+		t.Fatalf("first read: %v, want the timeout", err)
+	}
+	for _, err := range []error{h.Write(id, []byte("{}")), h.Destroy(id), h.UpdateTimestamp(id, nil)} {
+		if !errors.Is(err, sessionredis.ErrUnavailable) {
+			t.Fatalf("within the back-off: %v", err)
+		}
+	}
+}
+
+func TestAnErrorReplyIsNoOutage(t *testing.T) {
+	rs := startRedis(t)
+	h := newHandler(rs.addr, false)
+	h.Backoff = time.Hour
+	if err := h.Open("", ""); err != nil {
+		t.Fatal(err)
+	}
+	id := http.NewSessionID()
+	rs.client().LPush(context.Background(), sessionredis.DefaultPrefix+id, "x")
+	if _, err := h.Read(id); err == nil || !strings.Contains(err.Error(), "WRONGTYPE") {
+		t.Fatalf("read of a list: %v", err)
+	}
+	if err := h.Write(id, []byte(`{"a":1}`)); err != nil {
+		t.Fatalf("Redis answered, so it is up: %v", err)
 	}
 }
