@@ -45,4 +45,9 @@
 //     OnConnect writes a whole 200 response, as in Workerman.
 //   - Session data is kept as JSON and saved before the response leaves and
 //     again when the request ends; uploaded files are deleted when it ends.
+//     The session store is called on the loop, which waits for it (a store
+//     across the network bounds its calls); only its GC runs elsewhere.
+//     SessionRegenerateID is the defence against session fixation.
+//   - Query and Form give url.Values; QueryArray and PostArray read PHP
+//     arrays (a[]=1, a[x]=1) as Workerman's get() and post() do.
 package http

@@ -4,6 +4,8 @@ import (
 	crand "crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
 	"math/rand/v2"
@@ -11,12 +13,20 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
+// ErrInvalidSessionID is returned for a session id that fails
+// ValidSessionID; no store is asked about it.
+var ErrInvalidSessionID = errors.New("http: invalid session id")
+
 // SessionHandler stores session data by session id. The default stores files
 // (FileSessionHandler); another store (Redis, a database) implements these
-// seven methods. They run on the event loop, so they should be quick.
+// seven methods. Every method but GC runs on the event loop, which waits for
+// it: each call must end soon (a store across the network bounds every call
+// with a short timeout). GC runs on a goroutine of its own, at the same time
+// as the others, so a handler must be safe for concurrent use.
 type SessionHandler interface {
 	// Open prepares the store once, before its first use.
 	Open(savePath, name string) error
@@ -52,15 +62,18 @@ type SessionConfig struct {
 	// AutoUpdateTimestamp refreshes an unchanged session's timestamp at the
 	// end of each request that used it, so that it does not expire while used.
 	AutoUpdateTimestamp bool
-	// GC runs after a save with probability GCProbability/GCDivisor.
+	// GC runs after a save with probability GCProbability/GCDivisor, on a
+	// goroutine of its own; a zero GCDivisor turns it off (call GC from a
+	// timer instead).
 	GCProbability, GCDivisor int
 	// SavePath is given to Handler.Open (the file handler's directory).
 	SavePath string
 	// Handler stores the data; nil means a FileSessionHandler.
 	Handler SessionHandler
 
-	once    sync.Once
-	openErr error
+	once      sync.Once
+	openErr   error
+	gcRunning atomic.Bool
 }
 
 // NewSessionConfig returns Workerman's defaults: cookie PHPSID, 1440 s
@@ -99,12 +112,41 @@ func (cfg *SessionConfig) handler() (SessionHandler, error) {
 	return cfg.Handler, cfg.openErr
 }
 
+// GC removes the sessions unused for longer than Lifetime now, on the
+// calling goroutine: the way to collect on a schedule rather than by chance,
+// e.g. from a timer that starts it on a goroutine of its own.
+func (cfg *SessionConfig) GC() error {
+	h, err := cfg.handler()
+	if err != nil {
+		return err
+	}
+	return h.GC(cfg.Lifetime)
+}
+
+// maybeGC starts a collection with probability GCProbability/GCDivisor,
+// unless one is running.
+func (cfg *SessionConfig) maybeGC() {
+	if cfg.GCDivisor <= 0 || rand.IntN(cfg.GCDivisor) >= cfg.GCProbability {
+		return
+	}
+	if !cfg.gcRunning.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer cfg.gcRunning.Store(false)
+		if err := cfg.GC(); err != nil {
+			slog.Warn("workerman: session gc", "err", err)
+		}
+	}()
+}
+
+// cookiePrefix starts the Set-Cookie line of this config's session cookie.
+func (cfg *SessionConfig) cookiePrefix() string { return "Set-Cookie: " + cfg.Name + "=" }
+
 // cookie is the Set-Cookie line that gives the browser a session id.
 func (cfg *SessionConfig) cookie(id string) string {
 	var b strings.Builder
-	b.WriteString("Set-Cookie: ")
-	b.WriteString(cfg.Name)
-	b.WriteByte('=')
+	b.WriteString(cfg.cookiePrefix())
 	b.WriteString(id)
 	if cfg.Domain != "" {
 		b.WriteString("; Domain=" + cfg.Domain)
@@ -150,47 +192,135 @@ type Session struct {
 	cfg   *SessionConfig
 	data  map[string]any
 	dirty bool
+	err   error // the read or a save failed: the session is not saved again
 }
 
 // Session returns the request's session, reading it on first use. A request
 // without a valid session cookie gets a new session, and the next response on
-// the connection carries its cookie.
+// the connection carries its cookie. When the store could not be read, the
+// session is empty and Err says why.
 func (r *Request) Session() *Session {
 	if r.session != nil {
 		return r.session
 	}
 	cfg := r.st.p.sessionConfig()
 	id := strings.Trim(r.Cookie(cfg.Name), `"`)
-	s := &Session{id: id, cfg: cfg, data: map[string]any{}}
 	if !ValidSessionID(id) {
-		s.id = NewSessionID()
-		r.st.extra = append(r.st.extra, cfg.cookie(s.id))
+		id = NewSessionID()
+		r.setSessionCookie(cfg, id)
+		r.session = &Session{id: id, cfg: cfg, data: map[string]any{}}
 	} else {
-		s.load()
+		r.session = loadSession(cfg, id)
 	}
-	r.session = s
 	r.finishLater()
-	return s
+	return r.session
 }
 
-func (s *Session) load() {
+// SessionID is the id of the request's session, read or made as Session does.
+func (r *Request) SessionID() string { return r.Session().ID() }
+
+// SetSessionID makes the session named id the request's session, as
+// Workerman's sessionId($sid) does: the session in use is saved first (unless
+// its store failed), the named one is read, and the next response gives the browser its cookie. An id
+// that fails ValidSessionID is refused with ErrInvalidSessionID.
+func (r *Request) SetSessionID(id string) error {
+	if !ValidSessionID(id) {
+		return ErrInvalidSessionID
+	}
+	if r.session != nil {
+		if r.session.id == id {
+			return nil
+		}
+		if r.session.err == nil { // else there is nothing it may save
+			if err := r.session.Save(); err != nil {
+				return err
+			}
+		}
+	}
+	cfg := r.st.p.sessionConfig()
+	r.session = loadSession(cfg, id)
+	r.setSessionCookie(cfg, id)
+	r.finishLater()
+	return r.session.err
+}
+
+// SessionRegenerateID moves the session's data to a fresh id, destroys the
+// old id at once and gives the browser the new cookie with the next
+// response: call it when a user logs in, so that an id planted in the
+// browser beforehand (session fixation) names nothing afterwards. Unlike
+// Workerman's, the old session is always destroyed. On an error the session
+// keeps its old id.
+func (r *Request) SessionRegenerateID() (string, error) {
+	s := r.Session()
+	if s.err != nil {
+		return s.id, s.err
+	}
 	h, err := s.cfg.handler()
 	if err != nil {
-		slog.Error("workerman: opening the session store", "err", err)
-		return
+		return s.id, err
 	}
-	b, err := h.Read(s.id)
+	old, id := s.id, NewSessionID()
+	if len(s.data) > 0 {
+		b, err := json.Marshal(s.data)
+		if err != nil {
+			return old, err
+		}
+		if err := h.Write(id, b); err != nil {
+			return old, err
+		}
+	}
+	if err := h.Destroy(old); err != nil {
+		_ = h.Destroy(id) // the old id still works: keep it, and leave nothing behind
+		return old, fmt.Errorf("http: destroying the old session: %w", err)
+	}
+	s.id, s.dirty = id, false
+	r.setSessionCookie(s.cfg, id)
+	return id, nil
+}
+
+// setSessionCookie puts the session cookie on the next response, in place
+// of one put there before.
+func (r *Request) setSessionCookie(cfg *SessionConfig, id string) {
+	prefix := cfg.cookiePrefix()
+	extra := r.st.extra[:0]
+	for _, line := range r.st.extra {
+		if !strings.HasPrefix(line, prefix) {
+			extra = append(extra, line)
+		}
+	}
+	r.st.extra = append(extra, cfg.cookie(id))
+}
+
+// loadSession reads the session named id from the store.
+func loadSession(cfg *SessionConfig, id string) *Session {
+	s := &Session{id: id, cfg: cfg, data: map[string]any{}}
+	h, err := cfg.handler()
 	if err != nil {
+		s.err = fmt.Errorf("http: opening the session store: %w", err)
+		slog.Error("workerman: opening the session store", "err", err)
+		return s
+	}
+	b, err := h.Read(id)
+	if err != nil {
+		s.err = fmt.Errorf("http: reading the session: %w", err)
 		slog.Error("workerman: reading a session", "err", err)
-		return
+		return s
 	}
 	if len(b) > 0 && json.Unmarshal(b, &s.data) != nil {
 		s.data = map[string]any{}
 	}
+	return s
 }
 
 // ID is the session id.
 func (s *Session) ID() string { return s.id }
+
+// Err is why the session could not be read from its store or saved to it,
+// nil when all went well. A session that could not be read starts empty and
+// is never saved, so that it cannot overwrite the data it stands in for; one
+// whose save failed is not saved again, so that a write the application was
+// told failed does not land later. Save then returns the error again.
+func (s *Session) Err() error { return s.err }
 
 // Get returns a value, nil when it is not set.
 func (s *Session) Get(name string) any { return s.data[name] }
@@ -198,11 +328,26 @@ func (s *Session) Get(name string) any { return s.data[name] }
 // Set stores a value.
 func (s *Session) Set(name string, v any) { s.data[name] = v; s.dirty = true }
 
+// Put stores every value of values, as Workerman's put(array) does.
+func (s *Session) Put(values map[string]any) {
+	if len(values) > 0 {
+		maps.Copy(s.data, values)
+		s.dirty = true
+	}
+}
+
 // Delete removes a value.
 func (s *Session) Delete(name string) {
 	if _, ok := s.data[name]; ok {
 		delete(s.data, name)
 		s.dirty = true
+	}
+}
+
+// Forget removes every named value.
+func (s *Session) Forget(names ...string) {
+	for _, n := range names {
+		s.Delete(n)
 	}
 }
 
@@ -213,8 +358,14 @@ func (s *Session) Pull(name string) any {
 	return v
 }
 
-// Has reports whether a value is set (and not nil).
+// Has reports whether a value is set (and not nil), as PHP's isset.
 func (s *Session) Has(name string) bool { return s.data[name] != nil }
+
+// Exists reports whether a value is set, nil or not.
+func (s *Session) Exists(name string) bool {
+	_, ok := s.data[name]
+	return ok
+}
 
 // All returns a copy of every value.
 func (s *Session) All() map[string]any { return maps.Clone(s.data) }
@@ -227,8 +378,26 @@ func (s *Session) Flush() {
 	}
 }
 
-// Save writes changed data now rather than at the end of the request.
+// Refresh marks the session as used now, so that it lives another
+// Lifetime, without writing its data.
+func (s *Session) Refresh() error {
+	if s.err != nil {
+		return s.err
+	}
+	h, err := s.cfg.handler()
+	if err != nil {
+		return err
+	}
+	return h.UpdateTimestamp(s.id, nil)
+}
+
+// Save writes changed data now rather than at the end of the request. A nil
+// error means the store took it; after an error the session is not saved
+// again (see Err).
 func (s *Session) Save() error {
+	if s.err != nil {
+		return fmt.Errorf("http: session not saved: %w", s.err)
+	}
 	h, err := s.cfg.handler()
 	if err != nil {
 		return err
@@ -246,17 +415,19 @@ func (s *Session) Save() error {
 	default:
 		return nil
 	}
-	s.dirty = false
-	if s.cfg.GCDivisor > 0 && rand.IntN(s.cfg.GCDivisor) < s.cfg.GCProbability {
-		if gerr := h.GC(s.cfg.Lifetime); gerr != nil {
-			slog.Warn("workerman: session gc", "err", gerr)
-		}
+	if err != nil {
+		// Never again: a write that lands later, after the application was
+		// told it failed, would surprise more than one that is lost.
+		s.err = fmt.Errorf("http: an earlier save failed: %w", err)
+		return err
 	}
-	return err
+	s.dirty = false
+	s.cfg.maybeGC()
+	return nil
 }
 
 func (r *Request) saveSession() {
-	if s := r.session; s != nil && (s.dirty || s.cfg.AutoUpdateTimestamp) {
+	if s := r.session; s != nil && s.err == nil && (s.dirty || s.cfg.AutoUpdateTimestamp) {
 		if err := s.Save(); err != nil {
 			slog.Error("workerman: saving a session", "err", err)
 		}

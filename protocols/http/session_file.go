@@ -11,7 +11,9 @@ import (
 
 // FileSessionHandler keeps each session in a file "session_{id}" of Dir.
 // Writes go to a temporary file renamed over the old one, so a reader never
-// sees half of a session.
+// sees half of a session. An id that fails ValidSessionID is refused with
+// ErrInvalidSessionID, so no call reaches a file outside Dir or without the
+// prefix. GC removes the files older than the lifetime it is given.
 type FileSessionHandler struct {
 	// Dir holds the files; empty means Open's savePath, else os.TempDir().
 	Dir string
@@ -35,13 +37,19 @@ func (h *FileSessionHandler) Open(savePath, _ string) error {
 // Close does nothing: the handler holds no open files.
 func (h *FileSessionHandler) Close() error { return nil }
 
-func (h *FileSessionHandler) path(id string) string {
-	return filepath.Join(h.Dir, sessionFilePrefix+id)
+func (h *FileSessionHandler) path(id string) (string, error) {
+	if !ValidSessionID(id) {
+		return "", ErrInvalidSessionID
+	}
+	return filepath.Join(h.Dir, sessionFilePrefix+id), nil
 }
 
 // Read returns the session's data, nil if it has no file or it expired.
 func (h *FileSessionHandler) Read(id string) ([]byte, error) {
-	p := h.path(id)
+	p, err := h.path(id)
+	if err != nil {
+		return nil, err
+	}
 	info, err := os.Stat(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -62,6 +70,10 @@ func (h *FileSessionHandler) Read(id string) ([]byte, error) {
 
 // Write stores the data atomically: temporary file, then rename.
 func (h *FileSessionHandler) Write(id string, data []byte) error {
+	p, err := h.path(id)
+	if err != nil {
+		return err
+	}
 	tmp, err := os.CreateTemp(h.Dir, "."+sessionFilePrefix+"*.tmp")
 	if err != nil {
 		return err
@@ -71,7 +83,7 @@ func (h *FileSessionHandler) Write(id string, data []byte) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), h.path(id))
+		err = os.Rename(tmp.Name(), p)
 	}
 	if err != nil {
 		_ = os.Remove(tmp.Name())
@@ -81,7 +93,11 @@ func (h *FileSessionHandler) Write(id string, data []byte) error {
 
 // Destroy removes the session's file.
 func (h *FileSessionHandler) Destroy(id string) error {
-	if err := os.Remove(h.path(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	p, err := h.path(id)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	return nil
@@ -106,8 +122,12 @@ func (h *FileSessionHandler) GC(maxLifetime time.Duration) error {
 
 // UpdateTimestamp touches the session's file.
 func (h *FileSessionHandler) UpdateTimestamp(id string, _ []byte) error {
+	p, err := h.path(id)
+	if err != nil {
+		return err
+	}
 	now := time.Now()
-	err := os.Chtimes(h.path(id), now, now)
+	err = os.Chtimes(p, now, now)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
