@@ -8,6 +8,7 @@ bin=$work/bin
 results=${RESULTS:-$work/results.jsonl}
 : >"$results"
 server_pid=
+load_cpu=    # when set, the load generators run on this CPU only
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -77,13 +78,58 @@ start_server() {
 	exit 1
 }
 
+# load COMMAND...: runs a load generator, on load_cpu if it is set.
+load() {
+	if [ -n "$load_cpu" ]; then
+		taskset -c "$load_cpu" "$@"
+	else
+		"$@"
+	fi
+}
+
 # record NAME WMLOAD-ARGS...: runs wmload against the running server and
 # appends its report, labelled, to the results.
 record() {
 	local name=$1 before report
 	shift
 	before=$(cpu_seconds)
-	report=$("$bin/wmload" "${@:1:1}" -json "${@:2}")
+	report=$(load "$bin/wmload" "${@:1:1}" -json "${@:2}")
 	printf '{"server":"%s","cpu_s":%s,"report":%s}\n' "$name" \
 		"$(awk -v a="$before" -v b="$(cpu_seconds)" 'BEGIN { printf "%.3f", b - a }')" "$report" >>"$results"
+}
+
+# record_wrk NAME THREADS CONNS DEPTH DURATION ROUNDS URL: runs wrk ROUNDS
+# times with wrk.lua and appends one report in wmload's shape (mode "wrk"):
+# req/s of the median round, its min and max, and the median round's
+# latency (wrk keeps no histogram across runs).
+record_wrk() {
+	local name=$1 threads=$2 conns=$3 depth=$4 duration=$5 rounds=$6 url=$7 before lines= i
+	before=$(cpu_seconds)
+	for i in $(seq "$rounds"); do
+		lines+=$(load wrk -t"$threads" -c"$conns" -d"$duration" -s "$here/wrk.lua" "$url" -- "$depth" | grep '^{')$'\n'
+	done
+	printf '%s' "$lines" | awk -v name="$name" -v cpu="$(awk -v a="$before" -v b="$(cpu_seconds)" 'BEGIN { printf "%.3f", b - a }')" \
+		-v conns="$conns" -v depth="$depth" -v url="$url" '
+		function field(line, key,   rest) {
+			rest = substr(line, index(line, "\"" key "\":") + length(key) + 3)
+			return substr(rest, 1, match(rest, /[,}]/) - 1) + 0
+		}
+		{
+			n++; line[n] = $0; rps[n] = field($0, "responses") / field($0, "seconds")
+			responses += field($0, "responses"); non2xx += field($0, "non2xx")
+			connect += field($0, "connect"); read += field($0, "read"); write += field($0, "write")
+			rounds = rounds (n > 1 ? "," : "") sprintf("{\"responses\":%d,\"seconds\":%s,\"rps\":%.1f,\"errors\":%d}",
+				field($0, "responses"), field($0, "seconds"), rps[n], field($0, "connect") + field($0, "read") + field($0, "write"))
+		}
+		END {
+			for (i = 1; i <= n; i++) order[i] = i
+			for (i = 2; i <= n; i++) for (j = i; j > 1 && rps[order[j]] < rps[order[j-1]]; j--) {
+				t = order[j]; order[j] = order[j-1]; order[j-1] = t
+			}
+			mid = line[order[int(n / 2) + 1]]
+			printf "{\"server\":\"%s\",\"cpu_s\":%s,\"report\":{\"mode\":\"wrk\",\"target\":\"%s\",\"connections\":%d,\"depth\":%d,", name, cpu, url, conns, depth
+			printf "\"rounds\":[%s],\"rps\":%.1f,\"rps_min\":%.1f,\"rps_max\":%.1f,\"responses\":%d,\"non2xx\":%d,", rounds, rps[order[int(n / 2) + 1]], rps[order[1]], rps[order[n]], responses, non2xx
+			printf "\"latency_ms\":{\"p50\":%s,\"p99\":%s,\"max\":%s},\"errors\":{\"connect\":%d,\"read\":%d,\"write\":%d}}}\n",
+				field(mid, "p50"), field(mid, "p99"), field(mid, "max"), connect, read, write
+		}' >>"$results"
 }

@@ -100,11 +100,17 @@ func readMeasurements(r io.Reader) ([]measurement, error) {
 	return ms, sc.Err()
 }
 
+// shape names the mode of a row; a report of another load generator (mode
+// "wrk", from bench/lib.sh) is a mode of its own, with its own reference.
 func (r *loadReport) shape() string {
+	s := "keep-alive"
 	if r.Depth > 1 {
-		return fmt.Sprintf("pipelined ×%d", r.Depth)
+		s = fmt.Sprintf("pipelined ×%d", r.Depth)
 	}
-	return "keep-alive"
+	if r.Mode == "wrk" {
+		s += ", wrk"
+	}
+	return s
 }
 
 func writeHTTPTable(w io.Writer, ms []measurement, ref string) {
@@ -117,25 +123,27 @@ func writeHTTPTable(w io.Writer, ms []measurement, ref string) {
 	fmt.Fprintf(w, "| server | mode | req/s median (min–max) | × %s | p50 / p99 / max ms | server CPU µs/req | errors |\n", ref)
 	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- |")
 	for _, pipelined := range []bool{false, true} {
-		for _, m := range ms {
-			r := m.load
-			if r == nil || (r.Depth > 1) != pipelined {
-				continue
+		for _, wrk := range []bool{false, true} {
+			for _, m := range ms {
+				r := m.load
+				if r == nil || (r.Depth > 1) != pipelined || (r.Mode == "wrk") != wrk {
+					continue
+				}
+				ratio, cpu := "–", "–"
+				if b := base[r.shape()]; b > 0 {
+					ratio = fmt.Sprintf("%.2f", r.RPS/b)
+				}
+				if m.CPU > 0 && r.Responses > 0 {
+					cpu = fmt.Sprintf("%.1f", m.CPU*1e6/float64(r.Responses))
+				}
+				errs := fmt.Sprint(r.Errors.total() + r.Non2xx)
+				if r.Errors.First != "" {
+					errs += " (" + r.Errors.First + ")"
+				}
+				fmt.Fprintf(w, "| %s | %s | %s (%s–%s) | %s | %.2f / %.2f / %.1f | %s | %s |\n",
+					m.Server, r.shape(), group(r.RPS), group(r.RPSMin), group(r.RPSMax), ratio,
+					r.Latency.P50, r.Latency.P99, r.Latency.Max, cpu, errs)
 			}
-			ratio, cpu := "–", "–"
-			if b := base[r.shape()]; b > 0 {
-				ratio = fmt.Sprintf("%.2f", r.RPS/b)
-			}
-			if m.CPU > 0 && r.Responses > 0 {
-				cpu = fmt.Sprintf("%.1f", m.CPU*1e6/float64(r.Responses))
-			}
-			errs := fmt.Sprint(r.Errors.total() + r.Non2xx)
-			if r.Errors.First != "" {
-				errs += " (" + r.Errors.First + ")"
-			}
-			fmt.Fprintf(w, "| %s | %s | %s (%s–%s) | %s | %.2f / %.2f / %.1f | %s | %s |\n",
-				m.Server, r.shape(), group(r.RPS), group(r.RPSMin), group(r.RPSMax), ratio,
-				r.Latency.P50, r.Latency.P99, r.Latency.Max, cpu, errs)
 		}
 	}
 }

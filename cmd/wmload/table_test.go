@@ -14,6 +14,8 @@ func TestTableMode(t *testing.T) {
 		`{"server":"us","cpu_s":1,"report":{"mode":"http","depth":1,"rps":1500,"rps_min":1400,"rps_max":1600,"responses":20000,"errors":{"read":2,"first":"reset"}}}`,
 		`{"server":"ref","report":{"mode":"http","depth":16,"rps":8000,"rps_min":8000,"rps_max":8000}}`,
 		`{"server":"us","report":{"mode":"http","depth":16,"rps":12000,"rps_min":12000,"rps_max":12000}}`,
+		`{"server":"us","report":{"mode":"wrk","depth":16,"rps":9000,"rps_min":9000,"rps_max":9000}}`,
+		`{"server":"ref","report":{"mode":"wrk","depth":16,"rps":6000,"rps_min":6000,"rps_max":6000}}`,
 		`{"server":"us","cpu_s":0.5,"report":{"mode":"sse","clients":1000,"connected":1000,"connect_all_s":0.2,"first_event_all_s":2.2,"events_per_s":500,"latency_ms":{"p50":0.25,"p99":1.5},"server":{"processes":2,"rss_before_kb":10240,"rss_after_kb":12288,"rss_per_conn_kb":2.05}}}`,
 		`{"server":"us","cpu_s":2,"report":{"mode":"sse","clients":100,"connected":100,"broadcasts":7,"broadcast_first_ms":{"p50":0.5},"broadcast_last_ms":{"p50":3,"p99":4.5},"server":{"processes":1,"rss_connected_kb":1000,"rss_peak_kb":1100,"peak_above_connected_per_conn_kb":1}}}`,
 	}, "\n")
@@ -29,6 +31,7 @@ func TestTableMode(t *testing.T) {
 		"| ref | keep-alive | 1,000 (900–1,100) | 1.00 | 0.50 / 2.00 / 9.0 | 100.0 | 0 |",
 		"| us | keep-alive | 1,500 (1,400–1,600) | 1.50 | 0.00 / 0.00 / 0.0 | 50.0 | 2 (reset) |",
 		"| us | pipelined ×16 | 12,000 (12,000–12,000) | 1.50 |",
+		"| us | pipelined ×16, wrk | 9,000 (9,000–9,000) | 1.50 |",
 		"| us | 1000 | 1000 | 0.200 | 2.200 | 500 | 0.25 / 1.50 | 10.0 → 12.0 (2 processes) | 2.05 | 0.50 | 0 |",
 		"| us | 100 | 7 | 0.50 | 3.00 / 4.50 | 1.00 | 2.00 | 0 |",
 	} {
@@ -36,8 +39,10 @@ func TestTableMode(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}
 	}
-	// Keep-alive rows come before pipelined ones, whatever the input order.
-	if strings.Index(out.String(), "| us | keep-alive") > strings.Index(out.String(), "| ref | pipelined") {
+	// Keep-alive rows come before pipelined ones, and wmload's before wrk's,
+	// whatever the input order.
+	if strings.Index(out.String(), "| us | keep-alive") > strings.Index(out.String(), "| ref | pipelined") ||
+		strings.Index(out.String(), "| ref | pipelined ×16, wrk") < strings.Index(out.String(), "| us | pipelined ×16 |") {
 		t.Errorf("rows out of order:\n%s", out.String())
 	}
 }
