@@ -7,7 +7,8 @@ work=$(mktemp -d)
 bin=$work/bin
 results=${RESULTS:-$work/results.jsonl}
 : >"$results"
-server_pid=
+server_pid=  # the server measured; every one started is in server_pids
+server_pids=()
 load_cpu=    # when set, the load generators run on this CPU only
 
 log() { printf '%s\n' "$*" >&2; }
@@ -31,11 +32,12 @@ cpu_seconds() {
 	awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz }'
 }
 
+# stop_server stops every server started, with its worker processes.
 stop_server() {
-	[ -n "$server_pid" ] || return 0
-	local pids p i
-	pids=$(tree "$server_pid")
-	kill -TERM "$server_pid" 2>/dev/null || true
+	[ ${#server_pids[@]} -gt 0 ] || return 0
+	local pids= p i
+	for p in "${server_pids[@]}"; do pids+=" $(tree "$p")"; done
+	kill -TERM "${server_pids[@]}" 2>/dev/null || true
 	for i in $(seq 100); do
 		alive=
 		for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1; done
@@ -43,8 +45,8 @@ stop_server() {
 		sleep 0.1
 	done
 	for p in $pids; do kill -KILL "$p" 2>/dev/null || true; done
-	wait "$server_pid" 2>/dev/null || true
-	server_pid=
+	wait "${server_pids[@]}" 2>/dev/null || true
+	server_pid= server_pids=()
 }
 
 cleanup() {
@@ -56,8 +58,9 @@ trap 'exit 130' INT TERM
 
 port_open() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 
-# start_server PORT ENV... -- COMMAND...: runs the server in the background
-# and waits (at most 10 s) until it accepts connections.
+# start_server PORT ENV... COMMAND...: runs the server in the background and
+# waits (at most 10 s) until it accepts connections; it runs beside those
+# started before until stop_server.
 start_server() {
 	local port=$1 i
 	shift
@@ -65,16 +68,17 @@ start_server() {
 		log "port $port is already in use: set PORT to a free range"
 		exit 1
 	fi
-	env "$@" >"$work/server.log" 2>&1 &
+	env "$@" >"$work/server.$port.log" 2>&1 &
 	server_pid=$!
+	server_pids+=("$server_pid")
 	for i in $(seq 200); do
 		port_open "$port" && return 0
 		if ! kill -0 "$server_pid" 2>/dev/null; then
-			log "server exited before listening:"; cat "$work/server.log" >&2; exit 1
+			log "server exited before listening:"; cat "$work/server.$port.log" >&2; exit 1
 		fi
 		sleep 0.05
 	done
-	log "server did not listen on port $port within 10 s:"; cat "$work/server.log" >&2
+	log "server did not listen on port $port within 10 s:"; cat "$work/server.$port.log" >&2
 	exit 1
 }
 
@@ -98,38 +102,25 @@ record() {
 		"$(awk -v a="$before" -v b="$(cpu_seconds)" 'BEGIN { printf "%.3f", b - a }')" "$report" >>"$results"
 }
 
-# record_wrk NAME THREADS CONNS DEPTH DURATION ROUNDS URL: runs wrk ROUNDS
-# times with wrk.lua and appends one report in wmload's shape (mode "wrk"):
-# req/s of the median round, its min and max, and the median round's
-# latency (wrk keeps no histogram across runs).
+# record_wrk NAME THREADS CONNS DEPTH DURATION URL: runs wrk once with
+# wrk.lua and appends its report in wmload's shape, as one round (mode "wrk";
+# wmload table merges the rounds of a server).
 record_wrk() {
-	local name=$1 threads=$2 conns=$3 depth=$4 duration=$5 rounds=$6 url=$7 before lines= i
+	local name=$1 threads=$2 conns=$3 depth=$4 duration=$5 url=$6 before line
 	before=$(cpu_seconds)
-	for i in $(seq "$rounds"); do
-		lines+=$(load wrk -t"$threads" -c"$conns" -d"$duration" -s "$here/wrk.lua" "$url" -- "$depth" | grep '^{')$'\n'
-	done
-	printf '%s' "$lines" | awk -v name="$name" -v cpu="$(awk -v a="$before" -v b="$(cpu_seconds)" 'BEGIN { printf "%.3f", b - a }')" \
+	line=$(load wrk -t"$threads" -c"$conns" -d"$duration" -s "$here/wrk.lua" "$url" -- "$depth" | grep '^{')
+	awk -v name="$name" -v cpu="$(awk -v a="$before" -v b="$(cpu_seconds)" 'BEGIN { printf "%.3f", b - a }')" \
 		-v conns="$conns" -v depth="$depth" -v url="$url" '
-		function field(line, key,   rest) {
-			rest = substr(line, index(line, "\"" key "\":") + length(key) + 3)
+		function f(key,   rest) {
+			rest = substr($0, index($0, "\"" key "\":") + length(key) + 3)
 			return substr(rest, 1, match(rest, /[,}]/) - 1) + 0
 		}
 		{
-			n++; line[n] = $0; rps[n] = field($0, "responses") / field($0, "seconds")
-			responses += field($0, "responses"); non2xx += field($0, "non2xx")
-			connect += field($0, "connect"); read += field($0, "read"); write += field($0, "write")
-			rounds = rounds (n > 1 ? "," : "") sprintf("{\"responses\":%d,\"seconds\":%s,\"rps\":%.1f,\"errors\":%d}",
-				field($0, "responses"), field($0, "seconds"), rps[n], field($0, "connect") + field($0, "read") + field($0, "write"))
-		}
-		END {
-			for (i = 1; i <= n; i++) order[i] = i
-			for (i = 2; i <= n; i++) for (j = i; j > 1 && rps[order[j]] < rps[order[j-1]]; j--) {
-				t = order[j]; order[j] = order[j-1]; order[j-1] = t
-			}
-			mid = line[order[int(n / 2) + 1]]
+			rps = f("responses") / f("seconds")
 			printf "{\"server\":\"%s\",\"cpu_s\":%s,\"report\":{\"mode\":\"wrk\",\"target\":\"%s\",\"connections\":%d,\"depth\":%d,", name, cpu, url, conns, depth
-			printf "\"rounds\":[%s],\"rps\":%.1f,\"rps_min\":%.1f,\"rps_max\":%.1f,\"responses\":%d,\"non2xx\":%d,", rounds, rps[order[int(n / 2) + 1]], rps[order[1]], rps[order[n]], responses, non2xx
+			printf "\"rounds\":[{\"responses\":%d,\"seconds\":%s,\"rps\":%.1f,\"errors\":%d}],", f("responses"), f("seconds"), rps, f("connect") + f("read") + f("write")
+			printf "\"rps\":%.1f,\"rps_min\":%.1f,\"rps_max\":%.1f,\"responses\":%d,\"non2xx\":%d,", rps, rps, rps, f("responses"), f("non2xx")
 			printf "\"latency_ms\":{\"p50\":%s,\"p99\":%s,\"max\":%s},\"errors\":{\"connect\":%d,\"read\":%d,\"write\":%d}}}\n",
-				field(mid, "p50"), field(mid, "p99"), field(mid, "max"), connect, read, write
-		}' >>"$results"
+				f("p50"), f("p99"), f("max"), f("connect"), f("read"), f("write")
+		}' <<<"$line" >>"$results"
 }

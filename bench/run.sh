@@ -35,18 +35,38 @@ if ! command -v wrk >/dev/null; then
 	wrk_threads=
 fi
 
+# The HTTP servers of a section run side by side (an idle one costs nothing)
+# and are measured round by round in turn, so that a burst of other work on
+# the machine falls on every server alike rather than on all rounds of one.
+names=() ports=() pids=()
+
+# http_server NAME PORT ENV... COMMAND...: starts a server of the section.
 http_server() {
-	local name=$1 port=$2 url="http://127.0.0.1:$2/"
+	local name=$1 port=$2
 	shift 2
-	log "== $name"
+	log "starting $name"
 	start_server "$port" "$@"
-	record "$name" http -c "$CONNS" -d "$DURATION" -rounds "$ROUNDS" "$url"
-	record "$name" http -c "$CONNS" -p "$DEPTH" -d "$DURATION" -rounds "$ROUNDS" "$url"
-	if [ -n "$wrk_threads" ]; then
-		record_wrk "$name" "$wrk_threads" "$CONNS" 1 "$DURATION" "$ROUNDS" "$url"
-		record_wrk "$name" "$wrk_threads" "$CONNS" "$DEPTH" "$DURATION" "$ROUNDS" "$url"
-	fi
+	names+=("$name") ports+=("$port") pids+=("$server_pid")
+}
+
+# measure_http: ROUNDS rounds of every mode on every server of the section,
+# one round of each at a time; then it stops them.
+measure_http() {
+	local r i url
+	for r in $(seq "$ROUNDS"); do
+		for i in "${!names[@]}"; do
+			log "== round $r of $ROUNDS: ${names[$i]}"
+			server_pid=${pids[$i]} url="http://127.0.0.1:${ports[$i]}/"
+			record "${names[$i]}" http -c "$CONNS" -d "$DURATION" -rounds 1 "$url"
+			record "${names[$i]}" http -c "$CONNS" -p "$DEPTH" -d "$DURATION" -rounds 1 "$url"
+			if [ -n "$wrk_threads" ]; then
+				record_wrk "${names[$i]}" "$wrk_threads" "$CONNS" 1 "$DURATION" "$url"
+				record_wrk "${names[$i]}" "$wrk_threads" "$CONNS" "$DEPTH" "$DURATION" "$url"
+			fi
+		done
+	done
 	stop_server
+	names=() ports=() pids=()
 }
 
 sse_server() {
@@ -80,6 +100,7 @@ if section shared; then
 	# fasthttp with GOMAXPROCS=2 does.
 	http_server "Workerman-Go c1" $((p + 5)) GOMAXPROCS=1 WM_COUNT=1 WM_ADDR="127.0.0.1:$((p + 5))" "$bin/workerman" start
 	http_server "Workerman-Go c2" $((p + 6)) GOMAXPROCS=1 WM_COUNT=2 WM_ADDR="127.0.0.1:$((p + 6))" "$bin/workerman" start
+	measure_http
 fi
 if section sse; then
 	sse_server "Workerman-Go c1 (seed, 2 s timer)" $((p + 7)) WM_STAMP=1 GOMAXPROCS=1 WM_COUNT=1 WM_ADDR="127.0.0.1:$((p + 7))" "$bin/workerman" start
@@ -96,6 +117,7 @@ if section pinned; then
 	http_server "gnet (1 loop, CPU 0)" $((p + 10)) GOMAXPROCS=1 taskset -c 0 "$bin/gnet" -loops 1 -addr "127.0.0.1:$((p + 10))"
 	http_server "net/http (GOMAXPROCS 1, CPU 0)" $((p + 11)) GOMAXPROCS=1 taskset -c 0 "$bin/nethttp" -addr "127.0.0.1:$((p + 11))"
 	http_server "Workerman-Go c1 (CPU 0)" $((p + 12)) GOMAXPROCS=1 WM_COUNT=1 WM_ADDR="127.0.0.1:$((p + 12))" taskset -c 0 "$bin/workerman" start
+	measure_http
 fi
 
 cpu="$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'))"

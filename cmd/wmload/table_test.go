@@ -57,3 +57,26 @@ func TestTableModeRefusesBadLines(t *testing.T) {
 		t.Fatalf("error = %v, want one naming line 2", err)
 	}
 }
+
+// Rounds of one server and mode, written apart (interleaved with other
+// servers), make one row.
+func TestTableModeMergesRounds(t *testing.T) {
+	results := strings.Join([]string{
+		`{"server":"ref","cpu_s":1,"report":{"mode":"http","depth":16,"rps":1000,"responses":3000,"rounds":[{"responses":3000,"rps":1000}],"latency_ms":{"p50":1,"p99":5,"max":9}}}`,
+		`{"server":"us","cpu_s":1,"report":{"mode":"http","depth":16,"rps":2000,"responses":6000,"rounds":[{"responses":6000,"rps":2000}],"latency_ms":{"p50":1,"p99":2,"max":3}}}`,
+		`{"server":"ref","cpu_s":1,"report":{"mode":"http","depth":16,"rps":3000,"responses":9000,"rounds":[{"responses":9000,"rps":3000}],"latency_ms":{"p50":3,"p99":4,"max":4},"errors":{"read":1}}}`,
+		`{"server":"ref","cpu_s":1,"report":{"mode":"http","depth":16,"rps":2000,"responses":6000,"rounds":[{"responses":6000,"rps":2000}],"latency_ms":{"p50":2,"p99":6,"max":7}}}`,
+	}, "\n")
+	file := filepath.Join(t.TempDir(), "results.jsonl")
+	if err := os.WriteFile(file, []byte(results), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run([]string{"table", "-ref", "ref", file}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	want := "| ref | pipelined ×16 | 2,000 (1,000–3,000) | 1.00 | 2.00 / 5.00 / 9.0 | 166.7 | 1 |"
+	if !strings.Contains(out.String(), want) || strings.Count(out.String(), "| ref |") != 1 {
+		t.Errorf("table lacks %q once:\n%s", want, out.String())
+	}
+}

@@ -1,16 +1,20 @@
 // Package benchenv reads what the benchmark scripts vary from the
 // environment, the same way for every Workerman-Go benchmark server:
-// WM_ADDR (127.0.0.1:8080) and WM_COUNT (1) make the worker, and each server
-// reads its own settings with String and Duration. A bad value panics with
+// WM_ADDR (127.0.0.1:8080) and WM_COUNT (1) make the worker, WM_CPUPROFILE
+// asks for a CPU profile (Profile), and each server reads its own settings
+// with String and Duration. A bad value panics with
 // the variable's name: a benchmark must not run on a setting it did not ask
 // for.
 package benchenv
 
 import (
+	"fmt"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"time"
 
+	"github.com/workerman-go/workerman/timer"
 	"github.com/workerman-go/workerman/worker"
 )
 
@@ -45,4 +49,26 @@ func Worker(name string) *worker.Worker {
 	w.Name = name
 	w.Count = count
 	return w
+}
+
+// Profile, called on a worker process's loop (in OnWorkerStart), writes a
+// CPU profile of the process's first WM_CPUPROFILE_FOR (10s) to
+// WM_CPUPROFILE.<pid>, for `go tool pprof`; without WM_CPUPROFILE it does
+// nothing.
+func Profile() {
+	path := os.Getenv("WM_CPUPROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(fmt.Sprintf("%s.%d", path, os.Getpid()))
+	if err != nil {
+		panic(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		panic(err)
+	}
+	timer.Once(Duration("WM_CPUPROFILE_FOR", 10*time.Second), func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	})
 }

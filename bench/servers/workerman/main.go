@@ -11,6 +11,8 @@
 //   - WM_COUNT: worker processes (1).
 //   - WM_STAMP=1: events carry "ts=<Unix nanoseconds>" as data instead of
 //     "hello", so that wmload reports send-to-receipt latency.
+//   - WM_CPUPROFILE=FILE: each worker process writes a CPU profile of its
+//     first WM_CPUPROFILE_FOR (10s) to FILE.<pid>.
 package main
 
 import (
@@ -29,6 +31,7 @@ func main() {
 	stamp := os.Getenv("WM_STAMP") == "1"
 
 	w := benchenv.Worker("bench")
+	w.OnWorkerStart = func(*worker.Worker) { benchenv.Profile() }
 	w.OnMessage = func(c *connection.TcpConnection, data any) {
 		req := data.(*http.Request)
 		if req.Header("accept") == "text/event-stream" {
