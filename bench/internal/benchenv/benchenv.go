@@ -10,8 +10,10 @@ package benchenv
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/workerman-go/workerman/timer"
@@ -40,12 +42,19 @@ func Duration(name string, def time.Duration) time.Duration {
 }
 
 // Worker is an HTTP worker named name on WM_ADDR with WM_COUNT processes.
+// The pid file is named after the address too, so that servers of one
+// binary on other ports run beside it.
 func Worker(name string) *worker.Worker {
 	count, err := strconv.Atoi(String("WM_COUNT", "1"))
 	if err != nil || count < 1 {
 		panic("WM_COUNT must be a positive number")
 	}
-	w := worker.New("http://" + String("WM_ADDR", "127.0.0.1:8080"))
+	addr := String("WM_ADDR", "127.0.0.1:8080")
+	if worker.PidFile == "" {
+		worker.PidFile = filepath.Join(worker.DefaultDir(),
+			fmt.Sprintf("workerman.%s.%s.pid", filepath.Base(os.Args[0]), strings.ReplaceAll(addr, ":", "_")))
+	}
+	w := worker.New("http://" + addr)
 	w.Name = name
 	w.Count = count
 	return w
