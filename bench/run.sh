@@ -128,7 +128,7 @@ if [ -s "$shared" ]; then
 	"$bin/wmload" table -ref "fasthttp (GOMAXPROCS 2)" "$shared"
 	echo
 fi
-if [ -s "$pinned" ]; then
+if section pinned && [ -s "$pinned" ]; then
 	echo "## One pinned core: each server on CPU 0, the load generator on CPU 1; $rounds"
 	echo
 	"$bin/wmload" table -ref "fasthttp (GOMAXPROCS 1, CPU 0)" "$pinned"
