@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/panjf2000/gnet/v2"
 )
@@ -54,20 +53,18 @@ func TestServer(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	s := &server{}
+	s := &server{booted: make(chan gnet.Engine, 1)}
 	done := make(chan error, 1)
 	go func() { done <- gnet.Run(s, "tcp://"+addr, gnet.WithNumEventLoop(1)) }()
-	var c net.Conn
-	for c == nil {
-		select {
-		case err := <-done:
-			t.Fatal(err)
-		default:
-		}
-		if c, err = net.Dial("tcp", addr); err != nil {
-			c = nil
-			time.Sleep(10 * time.Millisecond)
-		}
+	var engine gnet.Engine
+	select {
+	case err := <-done:
+		t.Fatal(err)
+	case engine = <-s.booted:
+	}
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
 	}
 	defer c.Close()
 	req := strings.Repeat("GET / HTTP/1.1\r\nHost: x\r\n\r\n", 15) + "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi"
@@ -91,7 +88,7 @@ func TestServer(t *testing.T) {
 	if _, err := r.ReadByte(); err != io.EOF {
 		t.Errorf("after Connection: close: %v, want EOF", err)
 	}
-	if err := s.engine.Stop(t.Context()); err != nil {
+	if err := engine.Stop(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -29,14 +29,14 @@ var (
 
 type server struct {
 	gnet.BuiltinEventEngine
-	engine gnet.Engine
+	booted chan gnet.Engine // the engine, once it listens
 }
 
 // out is a connection's answers to one read batch.
 type out struct{ buf []byte }
 
 func (s *server) OnBoot(e gnet.Engine) gnet.Action {
-	s.engine = e
+	s.booted <- e
 	return gnet.None
 }
 
@@ -81,7 +81,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8083", "listen address")
 	loops := flag.Int("loops", runtime.GOMAXPROCS(0), "event loops")
 	flag.Parse()
-	s := &server{}
+	s := &server{booted: make(chan gnet.Engine, 1)}
 	done := make(chan error, 1)
 	go func() {
 		done <- gnet.Run(s, "tcp://"+*addr, gnet.WithMulticore(true), gnet.WithNumEventLoop(*loops))
@@ -95,7 +95,7 @@ func main() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := s.engine.Stop(ctx); err != nil {
+	if err := (<-s.booted).Stop(ctx); err != nil {
 		log.Fatal(err)
 	}
 }
