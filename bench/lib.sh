@@ -108,7 +108,10 @@ record() {
 record_wrk() {
 	local name=$1 threads=$2 conns=$3 depth=$4 duration=$5 url=$6 before line
 	before=$(cpu_seconds)
-	line=$(load wrk -t"$threads" -c"$conns" -d"$duration" -s "$here/wrk.lua" "$url" -- "$depth" | grep '^{')
+	line=$(load wrk -t"$threads" -c"$conns" -d"$duration" -s "$here/wrk.lua" "$url" -- "$depth" | grep '^{') || {
+		log "wrk reported nothing against $url"
+		exit 1
+	}
 	awk -v name="$name" -v cpu="$(awk -v a="$before" -v b="$(cpu_seconds)" 'BEGIN { printf "%.3f", b - a }')" \
 		-v conns="$conns" -v depth="$depth" -v url="$url" '
 		function f(key,   rest) {
