@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 )
 
 // The table mode turns labelled -json reports, one per line, into the
@@ -17,7 +18,9 @@ import (
 //	{"server": "fasthttp (GOMAXPROCS 2)", "cpu_s": 4.2, "report": {...}}
 //
 // cpu_s, when present, is the server's user+system CPU time over the
-// measurement.
+// measurement. Reports of one server in one mode are rounds of one
+// measurement (a script that interleaves servers round by round writes them
+// so): the table merges them (mergeLoad).
 
 // measurement is one labelled report.
 type measurement struct {
@@ -25,8 +28,9 @@ type measurement struct {
 	CPU    float64         `json:"cpu_s"`
 	Report json.RawMessage `json:"report"`
 
-	load *loadReport
-	sse  *sseReport
+	load  *loadReport
+	sse   *sseReport
+	group []*loadReport // the reports mergeLoad makes load of
 }
 
 func runTable(args []string, stdout, stderr io.Writer) error {
@@ -52,6 +56,7 @@ func runTable(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ms = mergeLoad(ms)
 	var load, sse int
 	for _, m := range ms {
 		if m.sse != nil {
@@ -100,11 +105,80 @@ func readMeasurements(r io.Reader) ([]measurement, error) {
 	return ms, sc.Err()
 }
 
-func (r *loadReport) shape() string {
-	if r.Depth > 1 {
-		return fmt.Sprintf("pipelined ×%d", r.Depth)
+// shape names the mode of a row; a report of another load generator (mode
+// "wrk", from bench/lib.sh) is a mode of its own, with its own reference.
+// mergeLoad makes one measurement of the load reports of each server and
+// mode, where the first of them was: its rounds are all of theirs, req/s
+// the median round's, latency the median of their p50 and of their p99 and
+// the largest max (percentiles of separate runs do not add up), and
+// counts and CPU time their sums.
+func mergeLoad(ms []measurement) []measurement {
+	first := map[string]int{}
+	var out []measurement
+	for _, m := range ms {
+		if m.load == nil {
+			out = append(out, m)
+			continue
+		}
+		key := m.Server + "\x00" + m.load.shape()
+		i, ok := first[key]
+		if !ok {
+			first[key] = len(out)
+			out = append(out, m)
+			continue
+		}
+		into := &out[i]
+		if len(into.group) == 0 {
+			into.group = []*loadReport{into.load}
+		}
+		into.group = append(into.group, m.load)
+		into.CPU += m.CPU
 	}
-	return "keep-alive"
+	for i := range out {
+		if g := out[i].group; len(g) > 0 {
+			out[i].load = mergeReports(g)
+		}
+	}
+	return out
+}
+
+func mergeReports(g []*loadReport) *loadReport {
+	r := *g[0]
+	r.Rounds, r.Responses, r.Non2xx, r.Reconnects, r.Errors = nil, 0, 0, 0, errorCounts{}
+	var p50, p99 []float64
+	for _, o := range g {
+		if len(o.Rounds) == 0 { // a report written by hand
+			r.Rounds = append(r.Rounds, roundReport{Responses: o.Responses, RPS: o.RPS})
+		}
+		r.Rounds = append(r.Rounds, o.Rounds...)
+		r.Responses += o.Responses
+		r.Non2xx += o.Non2xx
+		r.Reconnects += o.Reconnects
+		r.Errors.merge(&o.Errors)
+		p50, p99 = append(p50, o.Latency.P50), append(p99, o.Latency.P99)
+		r.Latency.Max = max(r.Latency.Max, o.Latency.Max)
+	}
+	rates := make([]float64, len(r.Rounds))
+	for i, rd := range r.Rounds {
+		rates[i] = rd.RPS
+	}
+	slices.Sort(rates)
+	slices.Sort(p50)
+	slices.Sort(p99)
+	r.RPS, r.RPSMin, r.RPSMax = rates[len(rates)/2], rates[0], rates[len(rates)-1]
+	r.Latency.P50, r.Latency.P99 = p50[len(p50)/2], p99[len(p99)/2]
+	return &r
+}
+
+func (r *loadReport) shape() string {
+	s := "keep-alive"
+	if r.Depth > 1 {
+		s = fmt.Sprintf("pipelined ×%d", r.Depth)
+	}
+	if r.Mode == "wrk" {
+		s += ", wrk"
+	}
+	return s
 }
 
 func writeHTTPTable(w io.Writer, ms []measurement, ref string) {
@@ -117,25 +191,27 @@ func writeHTTPTable(w io.Writer, ms []measurement, ref string) {
 	fmt.Fprintf(w, "| server | mode | req/s median (min–max) | × %s | p50 / p99 / max ms | server CPU µs/req | errors |\n", ref)
 	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- |")
 	for _, pipelined := range []bool{false, true} {
-		for _, m := range ms {
-			r := m.load
-			if r == nil || (r.Depth > 1) != pipelined {
-				continue
+		for _, wrk := range []bool{false, true} {
+			for _, m := range ms {
+				r := m.load
+				if r == nil || (r.Depth > 1) != pipelined || (r.Mode == "wrk") != wrk {
+					continue
+				}
+				ratio, cpu := "–", "–"
+				if b := base[r.shape()]; b > 0 {
+					ratio = fmt.Sprintf("%.2f", r.RPS/b)
+				}
+				if m.CPU > 0 && r.Responses > 0 {
+					cpu = fmt.Sprintf("%.1f", m.CPU*1e6/float64(r.Responses))
+				}
+				errs := fmt.Sprint(r.Errors.total() + r.Non2xx)
+				if r.Errors.First != "" {
+					errs += " (" + r.Errors.First + ")"
+				}
+				fmt.Fprintf(w, "| %s | %s | %s (%s–%s) | %s | %.2f / %.2f / %.1f | %s | %s |\n",
+					m.Server, r.shape(), group(r.RPS), group(r.RPSMin), group(r.RPSMax), ratio,
+					r.Latency.P50, r.Latency.P99, r.Latency.Max, cpu, errs)
 			}
-			ratio, cpu := "–", "–"
-			if b := base[r.shape()]; b > 0 {
-				ratio = fmt.Sprintf("%.2f", r.RPS/b)
-			}
-			if m.CPU > 0 && r.Responses > 0 {
-				cpu = fmt.Sprintf("%.1f", m.CPU*1e6/float64(r.Responses))
-			}
-			errs := fmt.Sprint(r.Errors.total() + r.Non2xx)
-			if r.Errors.First != "" {
-				errs += " (" + r.Errors.First + ")"
-			}
-			fmt.Fprintf(w, "| %s | %s | %s (%s–%s) | %s | %.2f / %.2f / %.1f | %s | %s |\n",
-				m.Server, r.shape(), group(r.RPS), group(r.RPSMin), group(r.RPSMax), ratio,
-				r.Latency.P50, r.Latency.P99, r.Latency.Max, cpu, errs)
 		}
 	}
 }

@@ -36,6 +36,13 @@ func bad(status int, format string, args ...any) *badRequest {
 // got, so that a request arriving in many reads is not scanned again from its
 // start each time.
 type framer struct {
+	framing
+	last headMemo // the connection's last valid head, kept across requests
+}
+
+// framing is what framing one request finds; it holds no pointer, so reset
+// is a plain clear rather than a copy with write barriers.
+type framing struct {
 	lineAt   int // where the first line not yet checked starts
 	lead     int // bytes of empty lines before the request line
 	searched int // bytes of that line already searched for its LF
@@ -48,8 +55,6 @@ type framer struct {
 	inTrail bool
 	bodyLen int // data bytes of the chunks framed so far
 	total   int // length of the whole request once it is known
-
-	last headMemo // the connection's last valid head, kept across requests
 }
 
 // headFacts is what checking a head finds out: where it ends, how the body
@@ -66,7 +71,7 @@ type headFacts struct {
 }
 
 // reset readies the framer for the connection's next request.
-func (f *framer) reset() { *f = framer{last: f.last} }
+func (f *framer) reset() { f.framing = framing{} }
 
 // started reports whether any byte of the request has been seen.
 func (f *framer) started() bool { return f.lineAt > 0 || f.searched > 0 || f.headLen > 0 }

@@ -122,12 +122,14 @@ func (r *Request) parseHead() error {
 func (r *Request) finish() {
 	r.saveSession()
 	r.session = nil
-	for _, f := range r.files {
-		if err := os.Remove(f.TmpName); err != nil && !os.IsNotExist(err) {
-			slog.Warn("workerman: removing an uploaded file", "path", f.TmpName, "err", err)
+	if len(r.files) > 0 { // ranging over even an empty map costs an iterator
+		for _, f := range r.files {
+			if err := os.Remove(f.TmpName); err != nil && !os.IsNotExist(err) {
+				slog.Warn("workerman: removing an uploaded file", "path", f.TmpName, "err", err)
+			}
 		}
+		r.files = nil
 	}
-	r.files = nil
 	if cap(r.body) > maxKeptBody {
 		r.body = nil
 	}

@@ -1,16 +1,22 @@
 // Package benchenv reads what the benchmark scripts vary from the
 // environment, the same way for every Workerman-Go benchmark server:
-// WM_ADDR (127.0.0.1:8080) and WM_COUNT (1) make the worker, and each server
-// reads its own settings with String and Duration. A bad value panics with
+// WM_ADDR (127.0.0.1:8080) and WM_COUNT (1) make the worker, WM_CPUPROFILE
+// asks for a CPU profile (Profile), and each server reads its own settings
+// with String and Duration. A bad value panics with
 // the variable's name: a benchmark must not run on a setting it did not ask
 // for.
 package benchenv
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/workerman-go/workerman/timer"
 	"github.com/workerman-go/workerman/worker"
 )
 
@@ -36,13 +42,42 @@ func Duration(name string, def time.Duration) time.Duration {
 }
 
 // Worker is an HTTP worker named name on WM_ADDR with WM_COUNT processes.
+// The pid file is named after the address too, so that servers of one
+// binary on other ports run beside it.
 func Worker(name string) *worker.Worker {
 	count, err := strconv.Atoi(String("WM_COUNT", "1"))
 	if err != nil || count < 1 {
 		panic("WM_COUNT must be a positive number")
 	}
-	w := worker.New("http://" + String("WM_ADDR", "127.0.0.1:8080"))
+	addr := String("WM_ADDR", "127.0.0.1:8080")
+	if worker.PidFile == "" {
+		worker.PidFile = filepath.Join(worker.DefaultDir(),
+			fmt.Sprintf("workerman.%s.%s.pid", filepath.Base(os.Args[0]), strings.ReplaceAll(addr, ":", "_")))
+	}
+	w := worker.New("http://" + addr)
 	w.Name = name
 	w.Count = count
 	return w
+}
+
+// Profile, called on a worker process's loop (in OnWorkerStart), writes a
+// CPU profile of the process's first WM_CPUPROFILE_FOR (10s) to
+// WM_CPUPROFILE.<pid>, for `go tool pprof`; without WM_CPUPROFILE it does
+// nothing.
+func Profile() {
+	path := os.Getenv("WM_CPUPROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(fmt.Sprintf("%s.%d", path, os.Getpid()))
+	if err != nil {
+		panic(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		panic(err)
+	}
+	timer.Once(Duration("WM_CPUPROFILE_FOR", 10*time.Second), func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	})
 }

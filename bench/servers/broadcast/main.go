@@ -21,7 +21,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"runtime/pprof"
 	"strconv"
 	"time"
 
@@ -40,9 +39,7 @@ func main() {
 	streams := map[*connection.TcpConnection]struct{}{}
 	w := benchenv.Worker("broadcast")
 	w.OnWorkerStart = func(*worker.Worker) {
-		if path := os.Getenv("WM_CPUPROFILE"); path != "" {
-			startProfile(fmt.Sprintf("%s.%d", path, os.Getpid()), benchenv.Duration("WM_CPUPROFILE_FOR", 10*time.Second))
-		}
+		benchenv.Profile()
 		broadcast := func() {
 			// One stamp per broadcast: wmload groups receipts by it.
 			start := time.Now()
@@ -68,20 +65,4 @@ func main() {
 	}
 	w.OnClose = func(c *connection.TcpConnection) { delete(streams, c) }
 	worker.RunAll()
-}
-
-// startProfile profiles the process for its first d and writes the profile
-// to path.
-func startProfile(path string, d time.Duration) {
-	f, err := os.Create(path)
-	if err != nil {
-		panic(err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		panic(err)
-	}
-	timer.Once(d, func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	})
 }

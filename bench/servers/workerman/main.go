@@ -17,6 +17,8 @@
 //   - WM_HEAPPROFILE=FILE: each worker process writes a heap profile to
 //     FILE.<pid> WM_HEAPPROFILE_AT (10s) after it starts, sampling every
 //     allocation, for `go tool pprof -sample_index=inuse_space`.
+//   - WM_CPUPROFILE=FILE: each worker process writes a CPU profile of its
+//     first WM_CPUPROFILE_FOR (10s) to FILE.<pid>.
 package main
 
 import (
@@ -43,8 +45,9 @@ func main() {
 	}
 
 	w := benchenv.Worker("bench")
-	if heapProfile != "" {
-		w.OnWorkerStart = func(*worker.Worker) {
+	w.OnWorkerStart = func(*worker.Worker) {
+		benchenv.Profile()
+		if heapProfile != "" {
 			timer.Once(benchenv.Duration("WM_HEAPPROFILE_AT", 10*time.Second), func() {
 				writeHeapProfile(fmt.Sprintf("%s.%d", heapProfile, os.Getpid()))
 			})
