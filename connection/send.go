@@ -48,7 +48,11 @@ func (c *TcpConnection) send(v any, raw bool) error {
 		}
 		var err error
 		r.early, err = c.encode(r.early, v, raw)
-		return err
+		if err != nil {
+			return err
+		}
+		c.checkFull(len(r.early))
+		return nil
 	}
 	if c.sock.Buffered() >= c.MaxSendBufferSize {
 		return c.dropSend()
@@ -59,16 +63,23 @@ func (c *TcpConnection) send(v any, raw bool) error {
 	if err != nil {
 		return err
 	}
-	if c.sock.Buffered() >= c.MaxSendBufferSize {
+	c.checkFull(c.sock.Buffered())
+	if c.Status() == StatusClosing && c.sock.Buffered() == 0 && !c.ending {
+		c.Destroy() // Encode asked to close and appended nothing
+	}
+	return nil
+}
+
+// checkFull runs OnBufferFull once n bytes wait and that reaches the limit;
+// OnBufferDrain follows once they are written, for the early buffer of a client
+// connection too.
+func (c *TcpConnection) checkFull(n int) {
+	if n >= c.MaxSendBufferSize {
 		c.full = true
 		if c.OnBufferFull != nil {
 			c.guard("OnBufferFull", func() { c.OnBufferFull(c) })
 		}
 	}
-	if c.Status() == StatusClosing && c.sock.Buffered() == 0 && !c.ending {
-		c.Destroy() // Encode asked to close and appended nothing
-	}
-	return nil
 }
 
 // encode appends v to dst through the protocol's Encode, or as is for a raw
