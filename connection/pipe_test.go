@@ -155,7 +155,6 @@ func TestPipe(t *testing.T) {
 	})
 }
 
-
 func TestEarlyBufferFlow(t *testing.T) {
 	nettest.Backends(t, func(t *testing.T) {
 		t.Run("sends before connecting fill and drain like a send buffer", func(t *testing.T) {
