@@ -188,4 +188,3 @@ func (c *AsyncUdpConnection) LocalAddr() net.Addr {
 	}
 	return c.udp.pc.Addr()
 }
-
