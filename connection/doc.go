@@ -24,8 +24,8 @@
 // Safe from any goroutine (this is the whole list; every other method and
 // every field, the callbacks included, is loop-only):
 //
-//	TcpConnection        Send, SendRaw, Close, End, Destroy, PauseRecv,
-//	                     ResumeRecv, Status, ID
+//	TcpConnection        Send, SendNow, SendRaw, Close, End, Destroy,
+//	                     PauseRecv, ResumeRecv, Status, ID
 //	AsyncTcpConnection   the above, Connect, Reconnect
 //	UdpConnection        Send, Close
 //	AsyncUdpConnection   Send, Close, Connect, Status

@@ -22,6 +22,21 @@ func (c *TcpConnection) Send(v any) error {
 	return c.send(v, false)
 }
 
+// SendNow is Send written out at once rather than at the end of the round,
+// telling apart Workerman's three answers: (true, nil) the kernel has taken
+// every byte sent so far, (false, nil) some wait in the send buffer (as they
+// always do before a client connection is established, off the loop, or on the
+// portable backend, whose writes are its writer goroutine's), (false, err) the
+// package was dropped as Send reports. It costs a write per call where Send
+// batches a round's replies into one; use it when the answer matters. Safe
+// from any goroutine.
+func (c *TcpConnection) SendNow(v any) (bool, error) {
+	if err := c.Send(v); err != nil || !c.loop.InLoop() || c.sock == nil {
+		return false, err
+	}
+	return c.sock.WriteNow(), nil
+}
+
 // SendRaw queues b as is, bypassing the protocol's Encode; otherwise it is
 // Send. Safe from any goroutine.
 func (c *TcpConnection) SendRaw(b []byte) error {
