@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -77,6 +78,26 @@ func NewAsync(remote string) (*AsyncTcpConnection, error) {
 	c.loop = eventloop.Default()
 	c.withDefaults()
 	return c, nil
+}
+
+// SetProtocol gives the connection p in place of its scheme's protocol, so
+// that one connection can have options of its own without a scheme of its own:
+//
+//	c, _ := connection.NewAsync("ws://127.0.0.1:8080/chat")
+//	c.SetProtocol(&websocket.Client{Origin: "https://example.com"})
+//
+// The scheme still says how the address reads. It fails once Connect has
+// begun (until the connection is closed) and after a Send. Loop-only, or before the first
+// Connect or Send.
+func (c *AsyncTcpConnection) SetProtocol(p protocols.Protocol) error {
+	switch st := c.Status(); {
+	case st != StatusInitial && st != StatusClosed:
+		return fmt.Errorf("connection: SetProtocol on a connection that is %v", st)
+	case c.state != nil || len(c.more.early) > 0:
+		return errors.New("connection: SetProtocol after a send: it was encoded by the scheme's protocol")
+	}
+	c.origin = &origin{table: clients.table, protocol: p}
+	return nil
 }
 
 // RemoteURI is the path and query of the address given to NewAsync ("/"

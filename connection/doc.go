@@ -1,7 +1,8 @@
 // Package connection holds the connections a worker process talks through: a
 // TcpConnection per accepted TCP or unix socket, an AsyncTcpConnection per
-// connection the process dials out itself, and a UdpConnection for the sender
-// of each datagram a udp:// worker receives; their statuses, limits, and the
+// connection the process dials out itself, a UdpConnection for the sender
+// of each datagram a udp:// worker receives and an AsyncUdpConnection for a
+// UDP peer the process talks to itself; their statuses, limits, and the
 // statistics of the process.
 //
 // A worker accepts the socket and hands each connection its protocol and
@@ -23,10 +24,11 @@
 // Safe from any goroutine (this is the whole list; every other method and
 // every field, the callbacks included, is loop-only):
 //
-//	TcpConnection        Send, SendRaw, Close, End, Destroy, PauseRecv,
-//	                     ResumeRecv, Status, ID
+//	TcpConnection        Send, SendNow, SendRaw, Close, End, Destroy,
+//	                     PauseRecv, ResumeRecv, Status, ID
 //	AsyncTcpConnection   the above, Connect, Reconnect
 //	UdpConnection        Send, Close
+//	AsyncUdpConnection   Send, Close, Connect, Status
 //	package              Stats
 //
 // Off the loop the call is queued to the loop, which runs it in order with

@@ -167,3 +167,59 @@ func ExampleUdpConnection() {
 	fmt.Println(string(buf[:n]))
 	// Output: received: xiami
 }
+
+// A proxy: each client connection is piped to a backend connection and back,
+// with back-pressure both ways; the backend closing closes the client.
+func ExampleTcpConnection_Pipe() {
+	backend := worker.New("text://127.0.0.1:0")
+	backend.OnMessage = func(c *connection.TcpConnection, data any) { c.Close("backend got " + data.(string)) }
+	g, err := worker.Start(backend)
+	if err != nil {
+		panic(err)
+	}
+	defer g.Stop()
+
+	proxy := worker.New("tcp://127.0.0.1:0")
+	proxy.OnConnect = func(c *connection.TcpConnection) {
+		b, err := connection.NewAsync("tcp://" + backend.Addr().String())
+		if err != nil {
+			c.Close()
+			return
+		}
+		c.Pipe(&b.TcpConnection)
+		b.Pipe(c)
+		b.Connect()
+	}
+	conn, stop := startAndDial(proxy)
+	defer stop()
+
+	fmt.Fprint(conn, "hello\n")
+	all, err := io.ReadAll(conn)
+	fmt.Printf("%q %v\n", all, err)
+	// Output: "backend got hello\n" <nil>
+}
+
+// A UDP client asks a udp:// worker and closes on the answer.
+func ExampleAsyncUdpConnection() {
+	server := worker.New("text://127.0.0.1:0")
+	server.Transport = "udp"
+	server.OnUdpMessage = func(c *connection.UdpConnection, data any) { c.Send("pong to " + data.(string)) }
+	g, err := worker.Start(server)
+	if err != nil {
+		panic(err)
+	}
+	defer g.Stop()
+
+	c, err := connection.NewAsyncUdp("text://" + server.Addr().String())
+	if err != nil {
+		panic(err)
+	}
+	answer := make(chan string, 1)
+	c.OnMessage = func(c *connection.AsyncUdpConnection, data any) { answer <- data.(string); c.Close() }
+	closed := make(chan struct{})
+	c.OnClose = func(*connection.AsyncUdpConnection) { close(closed) }
+	c.Send("ping")
+	fmt.Println(<-answer)
+	<-closed
+	// Output: pong to ping
+}

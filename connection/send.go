@@ -22,6 +22,21 @@ func (c *TcpConnection) Send(v any) error {
 	return c.send(v, false)
 }
 
+// SendNow is Send written out at once rather than at the end of the round,
+// telling apart Workerman's three answers: (true, nil) the kernel has taken
+// every byte sent so far, (false, nil) some wait in the send buffer (as they
+// always do before a client connection is established, off the loop, or on the
+// portable backend, whose writes are its writer goroutine's), (false, err) the
+// package was dropped as Send reports. It costs a write per call where Send
+// batches a round's replies into one; use it when the answer matters. Safe
+// from any goroutine.
+func (c *TcpConnection) SendNow(v any) (bool, error) {
+	if err := c.Send(v); err != nil || !c.loop.InLoop() || c.sock == nil {
+		return false, err
+	}
+	return c.sock.WriteNow(), nil
+}
+
 // SendRaw queues b as is, bypassing the protocol's Encode; otherwise it is
 // Send. Safe from any goroutine.
 func (c *TcpConnection) SendRaw(b []byte) error {
@@ -48,7 +63,11 @@ func (c *TcpConnection) send(v any, raw bool) error {
 		}
 		var err error
 		r.early, err = c.encode(r.early, v, raw)
-		return err
+		if err != nil {
+			return err
+		}
+		c.checkFull(len(r.early))
+		return nil
 	}
 	if c.sock.Buffered() >= c.MaxSendBufferSize {
 		return c.dropSend()
@@ -59,16 +78,23 @@ func (c *TcpConnection) send(v any, raw bool) error {
 	if err != nil {
 		return err
 	}
-	if c.sock.Buffered() >= c.MaxSendBufferSize {
+	c.checkFull(c.sock.Buffered())
+	if c.Status() == StatusClosing && c.sock.Buffered() == 0 && !c.ending {
+		c.Destroy() // Encode asked to close and appended nothing
+	}
+	return nil
+}
+
+// checkFull runs OnBufferFull once n bytes wait and that reaches the limit;
+// OnBufferDrain follows once they are written, for the early buffer of a client
+// connection too.
+func (c *TcpConnection) checkFull(n int) {
+	if n >= c.MaxSendBufferSize {
 		c.full = true
 		if c.OnBufferFull != nil {
 			c.guard("OnBufferFull", func() { c.OnBufferFull(c) })
 		}
 	}
-	if c.Status() == StatusClosing && c.sock.Buffered() == 0 && !c.ending {
-		c.Destroy() // Encode asked to close and appended nothing
-	}
-	return nil
 }
 
 // encode appends v to dst through the protocol's Encode, or as is for a raw

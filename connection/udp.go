@@ -37,28 +37,35 @@ type PacketOptions struct {
 // OnUdpMessage. Loop-only.
 func HandleDatagram(pc *eventloop.PacketConn, b []byte, from net.Addr, o *PacketOptions) {
 	c := &UdpConnection{pc: pc, remote: from, protocol: o.Protocol}
-	if o.Protocol == nil {
+	c.packages(b, o.MaxPackageSize, func(msg any) { o.deliver(c, msg) })
+}
+
+// packages hands deliver a datagram: whole without a protocol, else each
+// package the protocol's Input cuts from it (at most limit bytes each,
+// DefaultMaxPackageSize when zero); bytes after an incomplete package are
+// dropped, as datagrams never continue.
+func (c *UdpConnection) packages(b []byte, limit int, deliver func(msg any)) {
+	if c.protocol == nil {
 		stats.requests.Add(1)
-		o.deliver(c, b)
+		deliver(b)
 		return
 	}
-	limit := o.MaxPackageSize
 	if limit <= 0 {
 		limit = DefaultMaxPackageSize
 	}
 	pconn := udpProtoConn{c, limit}
 	for len(b) > 0 {
-		n, err := o.Protocol.Input(b, pconn)
+		n, err := c.protocol.Input(b, pconn)
 		if err != nil || n <= 0 || n > len(b) || n > limit {
 			return
 		}
-		msg, err := o.Protocol.Decode(b[:n], pconn)
+		msg, err := c.protocol.Decode(b[:n], pconn)
 		b = b[n:]
 		if err != nil {
 			continue
 		}
 		stats.requests.Add(1)
-		o.deliver(c, msg)
+		deliver(msg)
 	}
 }
 

@@ -62,6 +62,9 @@ func (l *Loop) writeDirty(early bool) {
 	for i := 0; i < len(l.dirty); i++ {
 		c := l.dirty[i]
 		l.dirty[i] = nil
+		if !c.dirty {
+			continue // written out already by WriteNow, or listed again since
+		}
 		c.dirty = false
 		switch {
 		case c.closed:
@@ -88,4 +91,20 @@ func (l *Loop) settle() {
 		}
 	}
 	l.later = l.later[:0]
+}
+
+// WriteNow writes c's output at once instead of at the end of the callback,
+// and reports whether the kernel has taken every byte: false means some wait
+// for the socket (on the portable backend, always: its writer goroutine
+// writes). What follows the write, OnDrain or the close after an error, still
+// runs once the callback returns. Loop-only.
+func (c *Conn) WriteNow() bool {
+	if c.closed {
+		return false
+	}
+	if c.dirty {
+		c.dirty = false // its entry in the loop's list is skipped
+		c.io.push(c)
+	}
+	return c.Buffered() == 0
 }

@@ -147,3 +147,32 @@ func TestABigSendIsWrittenThroughAndItsBufferReturned(t *testing.T) {
 		})
 	})
 }
+
+func TestWriteNowWritesBeforeTheCallbackReturnsAndDrainsOnce(t *testing.T) {
+	backends(t, func(t *testing.T, l *Loop) {
+		sending := false
+		cs, ps, peers := fanOut(t, l, 1, &sending)
+		c := cs[0]
+		l.Exec(func() {
+			c.Write([]byte("first"))
+			taken := c.WriteNow()
+			if taken != (l.backend == Epoll) {
+				t.Errorf("WriteNow = %v on %s", taken, l.backend)
+			}
+			if l.backend == Epoll && c.BytesWritten != 5 {
+				t.Errorf("%d bytes written inside the callback, want 5", c.BytesWritten)
+			}
+			c.Write([]byte(" second")) // listed again: written at the callback's end
+		})
+		if got := readN(t, peers[0], 12); string(got) != "first second" {
+			t.Fatalf("peer read %q", got)
+		}
+		eventually(t, l, "OnDrain", func() bool { return ps[0].drains >= 1 })
+		l.Exec(func() {}) // a round more: a second OnDrain would have run by now
+		l.Exec(func() {
+			if ps[0].drains != 1 || ps[0].inside != 0 {
+				t.Errorf("OnDrain ran %d times, %d inside the callback", ps[0].drains, ps[0].inside)
+			}
+		})
+	})
+}

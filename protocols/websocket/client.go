@@ -20,14 +20,15 @@ import (
 // Client is the WebSocket client protocol of connection.NewAsync
 // ("ws://host:port/path?query"): the connection sends the opening handshake
 // when it connects, checks the server's Sec-WebSocket-Accept, then carries
-// masked frames. The scheme "ws" uses DefaultClient; to set fields, register
-// a Client of your own under a scheme of your own:
+// masked frames. The scheme "ws" uses DefaultClient; to set fields for one
+// connection, give it a Client of its own:
 //
-//	protocols.Register("chat", &websocket.Client{Subprotocols: []string{"chat.v1"}})
-//	c, _ := connection.NewAsync("chat://127.0.0.1:8080/room")
+//	c, _ := connection.NewAsync("ws://127.0.0.1:8080/room")
+//	c.SetProtocol(&websocket.Client{Subprotocols: []string{"chat.v1"}, Origin: "https://example.com"})
 //
-// Set the fields before the first connection uses the Client. Sends made
-// before the handshake completes wait and follow it.
+// (or register one under a scheme of your own, for many connections). Set
+// the fields before the first connection uses the Client. Sends and pings
+// made before the handshake completes wait and follow it.
 type Client struct {
 	// Origin, when set, is sent as the handshake's Origin.
 	Origin string

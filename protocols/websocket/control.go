@@ -9,16 +9,43 @@ import (
 // Ping sends a ping with payload (at most 125 bytes) on an open WebSocket;
 // the peer answers with a pong, which OnPong sees. Browsers answer pings but
 // cannot send them: a server that wants to know its clients are there pings
-// them (or sets PingInterval). Loop-only: call it from a callback or timer.
+// them (or sets PingInterval). On a client connection whose handshake is not
+// complete, the ping waits with the messages sent so far and follows the
+// handshake, as they do (ErrQueueFull past the send buffer's limit).
+// Loop-only: call it from a callback or timer.
 func Ping(c protocols.Conn, payload []byte) error {
+	if len(payload) > maxControlPayload {
+		return fmt.Errorf("websocket: ping payload of %d bytes exceeds %d", len(payload), maxControlPayload)
+	}
+	if st := clientState(c); st != nil && !st.open {
+		if len(st.queued) >= c.SendBufferLimit() {
+			return ErrQueueFull
+		}
+		st.queued = appendFrame(st.queued, opPing, payload, true)
+		return nil
+	}
 	st, err := openState(c)
 	if err != nil {
 		return err
 	}
-	if len(payload) > maxControlPayload {
-		return fmt.Errorf("websocket: ping payload of %d bytes exceeds %d", len(payload), maxControlPayload)
-	}
 	st.control(opPing, payload)
+	return nil
+}
+
+// clientState is the state of a client connection, made if it has none yet
+// (nothing sent before the connect); nil for any other connection.
+func clientState(c protocols.Conn) *connState {
+	if st, ok := c.ProtocolState().(*connState); ok {
+		if st.ep.client {
+			return st
+		}
+		return nil
+	}
+	if p, ok := c.(interface{ Protocol() protocols.Protocol }); ok {
+		if cl, ok := p.Protocol().(*Client); ok {
+			return cl.state(c)
+		}
+	}
 	return nil
 }
 

@@ -43,8 +43,8 @@
 //     its own per connection, about 1.2 MB with Go's compress/flate.
 //   - The UTF-8 of a compressed fragmented text message is checked once it
 //     is whole and inflated.
-//   - A Client's fields are shared by every connection using it: register a
-//     Client of your own under a scheme of your own for other settings.
+//   - A Client's fields are shared by every connection using it: give one
+//     connection a Client of its own with AsyncTcpConnection.SetProtocol.
 //   - A text message is a string of its own; a short one repeated on a
 //     connection is the same string again, without an allocation.
 package websocket
