@@ -30,6 +30,7 @@ func (m *master) reload(mode drainMode) {
 		}
 	}
 	m.mu.Unlock()
+	m.sd.send(reloading()...)
 	m.p.log(m.p.tag() + " reloading")
 	if m.p.daemon {
 		reopenStdout()
@@ -42,6 +43,7 @@ func (m *master) reload(mode drainMode) {
 			m.mu.Lock()
 			m.reloading = false
 			m.mu.Unlock()
+			m.sd.send("READY=1", "STATUS="+m.serving())
 		}()
 		for _, c := range old {
 			if !m.workers[c.wi].Reloadable {
