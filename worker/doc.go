@@ -22,8 +22,11 @@
 // makes the same workers in the same order, and then serves only its own
 // worker, on the process's one event loop. So a program with two workers of
 // Count 4 runs nine processes: the master and eight children. The master
-// runs no user code but its hooks (OnMasterReload, OnMasterStop,
-// OnWorkerExit); it watches its children and keeps the sockets.
+// runs no user code but its hooks (OnMasterStart, OnMasterReload,
+// OnMasterStop, OnWorkerExit), on an event loop of its own, with the timers
+// they add: OnMasterStart, run once every child serves, is where periodic
+// work of the master starts (timer.Add). It watches its children and keeps
+// the sockets.
 //
 // Because the master owns the sockets, the port stays open while children
 // come and go: a child that dies is replaced in its slot at once (a child

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/workerman-go/workerman/internal/eventloop"
 )
 
 // Bounds of the master's waits.
@@ -69,6 +71,14 @@ func runMaster(p *program, notify *os.File) (err error) {
 	signal.Ignore(syscall.SIGPIPE)
 	defer signal.Stop(sigs)
 
+	// The master's loop runs its hooks and the timers they add.
+	loop := eventloop.Default()
+	loop.Discard()
+	if err := loop.Acquire(); err != nil {
+		return err
+	}
+	defer loop.Release()
+
 	m := &master{p: p, workers: ws, start: time.Now(), sd: sd, children: map[int]*child{}, done: make(chan struct{})}
 	null, err := os.Open(os.DevNull)
 	if err != nil {
@@ -105,6 +115,9 @@ func runMaster(p *program, notify *os.File) (err error) {
 		m.stop(stopNow, "start failed")
 		<-m.done
 		return err
+	}
+	if OnMasterStart != nil {
+		p.guard("OnMasterStart", OnMasterStart)
 	}
 	m.sd.send("READY=1", "STATUS="+m.serving())
 	if notify != nil {
@@ -359,14 +372,17 @@ func (m *master) respawn(wi, slot int, delay time.Duration) {
 	})
 }
 
-// guard runs a master hook; a panic is logged and the master goes on.
+// guard runs a master hook on the master's loop; a panic is logged and the
+// master goes on.
 func (p *program) guard(where string, fn func()) {
-	defer func() {
-		if r := recover(); r != nil {
-			p.log(fmt.Sprintf("%s %v", where, r))
-		}
-	}()
-	fn()
+	eventloop.Default().Exec(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				p.log(fmt.Sprintf("%s %v", where, r))
+			}
+		}()
+		fn()
+	})
 }
 
 // listenControl opens the control socket that status and connections ask.
