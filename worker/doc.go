@@ -94,20 +94,13 @@
 //
 // # systemd
 //
-// A unit that lets systemd watch the master in the foreground:
-//
-//	[Unit]
-//	Description=app
-//	After=network.target
-//
-//	[Service]
-//	ExecStart=/srv/app/app start
-//	ExecReload=/bin/kill -USR1 $MAINPID
-//	KillSignal=SIGINT
-//	KillMode=mixed
-//	TimeoutStopSec=10
-//	Restart=on-failure
-//
-//	[Install]
-//	WantedBy=multi-user.target
+// Under systemd (`start` in the foreground) the master speaks its protocols
+// itself. Given NOTIFY_SOCKET (Type=notify) it sends READY=1 once every
+// child serves, RELOADING=1 and then READY=1 around a reload, STOPPING=1
+// when it stops, and WATCHDOG=1 every half of WATCHDOG_USEC (WatchdogSec=).
+// Given listening sockets (socket activation: LISTEN_FDS, with LISTEN_PID
+// its pid) it takes them as its workers' sockets, each for the worker of
+// its FileDescriptorName= (the worker's Name), or else of its address, and
+// binds only the others: connections that arrive while the service
+// restarts wait in systemd's socket. docs/deployment.md gives the units.
 package worker
