@@ -42,8 +42,11 @@ func (m *master) reload(mode drainMode) {
 		defer func() {
 			m.mu.Lock()
 			m.reloading = false
+			stopping := m.stopping
 			m.mu.Unlock()
-			m.sd.send("READY=1", "STATUS="+m.serving())
+			if !stopping { // a stop has said STOPPING=1 instead
+				m.sd.send("READY=1", "STATUS="+m.serving())
+			}
 		}()
 		for _, c := range old {
 			if !m.workers[c.wi].Reloadable {
