@@ -170,14 +170,14 @@ func listenActivated(t *testing.T) (*os.File, string) {
 	return f, ln.Addr().String()
 }
 
-// startActivated starts the program in the foreground with f as systemd's
-// socket at fd 3.
-func (d *deployment) startActivated(f *os.File, env ...string) *background {
+// startActivated starts the program in the foreground with fs as systemd's
+// sockets, from fd 3 on.
+func (d *deployment) startActivated(fs []*os.File, env ...string) *background {
 	d.tb.Helper()
 	cmd := exec.Command("sh", "-c", `LISTEN_PID=$$ exec ./app start`)
 	cmd.Dir = d.dir
-	cmd.Env = append(append(d.env, "LISTEN_FDS=1"), env...)
-	cmd.ExtraFiles = []*os.File{f}
+	cmd.Env = append(append(d.env, "LISTEN_FDS="+strconv.Itoa(len(fs))), env...)
+	cmd.ExtraFiles = fs
 	app := startBackground(d.tb, cmd)
 	d.mu.Lock()
 	d.pids[cmd.Process.Pid] = true
@@ -214,7 +214,7 @@ func TestSocketActivation(t *testing.T) {
 		f, addr := listenActivated(t)
 		own := d.addr
 		d.addr = addr
-		app := d.startActivated(f, "LISTEN_FDNAMES=web")
+		app := d.startActivated([]*os.File{f}, "LISTEN_FDNAMES=web")
 		if got, err := d.get(); err != nil || !strings.HasPrefix(got, "v1 ") {
 			t.Fatalf("GET on systemd's socket: %q, %v\n%s", got, err, app.out)
 		}
@@ -240,7 +240,7 @@ func TestSocketActivation(t *testing.T) {
 		}
 		defer c.Close()
 		fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-		d.startActivated(f, "LISTEN_FDNAMES=web")
+		d.startActivated([]*os.File{f}, "LISTEN_FDNAMES=web")
 		c.SetReadDeadline(time.Now().Add(20 * time.Second))
 		line, err := bufio.NewReader(c).ReadString('\n')
 		if err != nil || !strings.HasPrefix(line, "HTTP/1.1 200") {
@@ -254,12 +254,57 @@ func TestSocketActivation(t *testing.T) {
 		f, addr := listenActivated(t)
 		d.addr = addr
 		d.env = append(d.env, "APP_ADDR="+addr)
-		app := d.startActivated(f, "LISTEN_FDNAMES=app.socket")
+		app := d.startActivated([]*os.File{f}, "LISTEN_FDNAMES=app.socket")
 		if got, err := d.get(); err != nil || !strings.HasPrefix(got, "v1 ") {
 			t.Fatalf("GET on systemd's socket: %q, %v\n%s", got, err, app.out)
 		}
 		if !holds(t, app.cmd.Process.Pid, f) {
 			t.Error("the master has not systemd's socket")
+		}
+	})
+	t.Run("unix socket, and one of no worker's", func(t *testing.T) {
+		// The socket file is systemd's: the master serves on it and leaves
+		// it in place when it stops. A socket that no worker takes is
+		// logged and closed.
+		d := deploy(t, 1)
+		path := filepath.Join(d.dir, "app.sock")
+		ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln.SetUnlinkOnClose(false)
+		unixFile, err := ln.File()
+		ln.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer unixFile.Close()
+		spare, _ := listenActivated(t)
+		d.env = append(d.env, "APP_UNIX="+path)
+		app := d.startActivated([]*os.File{unixFile, spare}, "LISTEN_FDNAMES=app.socket:spare")
+		c, err := net.Dial("unix", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "hello\n")
+		c.SetReadDeadline(time.Now().Add(20 * time.Second))
+		if line, err := bufio.NewReader(c).ReadString('\n'); err != nil || !strings.HasPrefix(line, "v1 ") {
+			t.Fatalf("on systemd's unix socket: %q, %v\n%s", line, err, app.out)
+		}
+		master := app.cmd.Process.Pid
+		if holds(t, master, spare) {
+			t.Error("the master keeps the socket no worker took")
+		}
+		if log, _ := os.ReadFile(filepath.Join(d.dir, "workerman.log")); !strings.Contains(string(log), "passed by systemd is no worker's socket") {
+			t.Errorf("the spare socket is not logged:\n%s", log)
+		}
+		syscall.Kill(master, syscall.SIGTERM)
+		if err := app.wait(20 * time.Second); err != nil {
+			t.Fatalf("stop: %v\n%s", err, app.out)
+		}
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("the master removed systemd's socket file: %v", err)
 		}
 	})
 	t.Run("absent", func(t *testing.T) {
