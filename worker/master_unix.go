@@ -172,11 +172,20 @@ func signalName(s syscall.Signal) string {
 	return strconv.Itoa(int(s))
 }
 
-// serving is the STATUS= line of a master whose children all serve.
+// serving is the STATUS= line of a master whose children all serve: the
+// current child of each slot, not those a graceful reload lets finish.
 func (m *master) serving() string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return fmt.Sprintf("%d worker processes serve", len(m.children))
+	n := 0
+	for _, slots := range m.slots {
+		for _, c := range slots {
+			if c != nil {
+				n++
+			}
+		}
+	}
+	return fmt.Sprintf("%d worker processes serve", n)
 }
 
 // bind opens every shared listening socket, or takes it from the sockets
