@@ -191,9 +191,15 @@ func (d *deployment) startActivated(fs []*os.File, env ...string) *background {
 // holds reports whether process pid has the socket of f open.
 func holds(tb testing.TB, pid int, f *os.File) bool {
 	tb.Helper()
-	want, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", f.Fd()))
+	// The descriptor without f.Fd(), which would put the socket the
+	// program accepts on in blocking mode.
+	rc, err := f.SyscallConn()
 	if err != nil {
 		tb.Fatal(err)
+	}
+	var want string
+	if cerr := rc.Control(func(fd uintptr) { want, err = os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd)) }); cerr != nil || err != nil {
+		tb.Fatal(cerr, err)
 	}
 	dir := fmt.Sprintf("/proc/%d/fd", pid)
 	entries, _ := os.ReadDir(dir)
