@@ -4,7 +4,10 @@ package worker
 
 import (
 	"net"
+	"os"
+	"strconv"
 	"testing"
+	"time"
 )
 
 // Which of systemd's sockets is a worker's, by address: the host as the
@@ -36,6 +39,33 @@ func TestSameAddr(t *testing.T) {
 	} {
 		if got := sameAddr(c.addr, c.transport, c.address); got != c.want {
 			t.Errorf("sameAddr(%v, %s, %q) = %v, want %v", c.addr, c.transport, c.address, got, c.want)
+		}
+	}
+}
+
+// The watchdog pings at half of WATCHDOG_USEC, and only in the process
+// WATCHDOG_PID names (any process when it is unset); the variables are
+// gone from the environment once read.
+func TestTakeNotifier(t *testing.T) {
+	for _, c := range []struct {
+		pid  string
+		want time.Duration
+	}{
+		{"", 500 * time.Millisecond},
+		{strconv.Itoa(os.Getpid()), 500 * time.Millisecond},
+		{"1", 0},
+	} {
+		t.Setenv("NOTIFY_SOCKET", "@test")
+		t.Setenv("WATCHDOG_USEC", "1000000")
+		t.Setenv("WATCHDOG_PID", c.pid)
+		n := takeNotifier()
+		if n.socket != "@test" || n.watchdog != c.want {
+			t.Errorf("WATCHDOG_PID=%q: %+v, want pings every %s", c.pid, n, c.want)
+		}
+		for _, k := range []string{"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"} {
+			if v, ok := os.LookupEnv(k); ok {
+				t.Errorf("%s=%s left in the environment", k, v)
+			}
 		}
 	}
 }
