@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real clients and servers that the socket tests drive: curl,
-# headless Chromium, redis-server and the npm packages under .ci/node. Safe to run again: it only
+# headless Chromium, redis-server and the npm packages under .ci/node; and
+# systemd-analyze, which checks the unit files of docs/deployment.md. Safe to run again: it only
 # installs what is missing, and says nothing when all is there.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -10,6 +11,7 @@ command -v curl >/dev/null 2>&1 || missing+=(curl)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 if [ ${#missing[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq >/dev/null

@@ -16,7 +16,9 @@
 // Caveats:
 //   - A callback must not block: it holds up every connection of the process.
 //   - Timers added before the loop runs (in main, before worker.RunAll) wait
-//     for it and fire once it starts; a stopped loop drops its timers.
+//     for it and fire once it starts, in every worker process; a stopped
+//     loop drops its timers. The master process drops them: its timers are
+//     added from worker.OnMasterStart, and run on the master's own loop.
 //   - A panic in a callback is recovered, logged with its stack and counted;
 //     a repeating timer that panics is deleted.
 //   - Timers keep their order: two timers due at the same moment run in the

@@ -22,12 +22,15 @@
 // makes the same workers in the same order, and then serves only its own
 // worker, on the process's one event loop. So a program with two workers of
 // Count 4 runs nine processes: the master and eight children. The master
-// runs no user code but its hooks (OnMasterReload, OnMasterStop,
-// OnWorkerExit); it watches its children and keeps the sockets. Every
-// process of the program (master, children, daemon) raises its soft limit on
-// open files to the hard one as it starts: each connection is a descriptor,
-// so the hard limit of one process bounds the connections of one child, and
-// Count spreads more connections than that over several.
+// runs no user code but its hooks (OnMasterStart, OnMasterReload,
+// OnMasterStop, OnWorkerExit), on an event loop of its own, with the timers
+// they add: OnMasterStart, run once every child serves, is where periodic
+// work of the master starts (timer.Add). It watches its children and keeps
+// the sockets.
+// Every process of the program (master, children, daemon) raises its soft
+// limit on open files to the hard one as it starts: each connection is a
+// descriptor, so the hard limit of one process bounds the connections of one
+// child, and Count spreads more connections than that over several.
 //
 // Because the master owns the sockets, the port stays open while children
 // come and go: a child that dies is replaced in its slot at once (a child
@@ -95,20 +98,13 @@
 //
 // # systemd
 //
-// A unit that lets systemd watch the master in the foreground:
-//
-//	[Unit]
-//	Description=app
-//	After=network.target
-//
-//	[Service]
-//	ExecStart=/srv/app/app start
-//	ExecReload=/bin/kill -USR1 $MAINPID
-//	KillSignal=SIGINT
-//	KillMode=mixed
-//	TimeoutStopSec=10
-//	Restart=on-failure
-//
-//	[Install]
-//	WantedBy=multi-user.target
+// Under systemd (`start` in the foreground) the master speaks its protocols
+// itself. Given NOTIFY_SOCKET (Type=notify) it sends READY=1 once every
+// child serves, RELOADING=1 and then READY=1 around a reload, STOPPING=1
+// when it stops, and WATCHDOG=1 every half of WATCHDOG_USEC (WatchdogSec=).
+// Given listening sockets (socket activation: LISTEN_FDS, with LISTEN_PID
+// its pid) it takes them as its workers' sockets, each for the worker of
+// its FileDescriptorName= (the worker's Name), or else of its address, and
+// binds only the others: connections that arrive while the service
+// restarts wait in systemd's socket. docs/deployment.md gives the units.
 package worker

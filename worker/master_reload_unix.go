@@ -30,6 +30,7 @@ func (m *master) reload(mode drainMode) {
 		}
 	}
 	m.mu.Unlock()
+	m.sd.send(reloading()...)
 	m.p.log(m.p.tag() + " reloading")
 	if m.p.daemon {
 		reopenStdout()
@@ -41,7 +42,11 @@ func (m *master) reload(mode drainMode) {
 		defer func() {
 			m.mu.Lock()
 			m.reloading = false
+			stopping := m.stopping
 			m.mu.Unlock()
+			if !stopping { // a stop has said STOPPING=1 instead
+				m.sd.send("READY=1", "STATUS="+m.serving())
+			}
 		}()
 		for _, c := range old {
 			if !m.workers[c.wi].Reloadable {

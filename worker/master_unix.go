@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/workerman-go/workerman/internal/eventloop"
 )
 
 // Bounds of the master's waits.
@@ -32,6 +34,7 @@ type master struct {
 	creds   []*syscall.Credential
 	devNull uintptr // the children's standard input
 	start   time.Time
+	sd      notifier
 
 	mu        sync.Mutex
 	slots     [][]*child // the current child of each worker's slot
@@ -46,6 +49,8 @@ type master struct {
 // runMaster runs the master in this process until it stops. notify, for a
 // daemon, receives "ok" once every child serves, or the reason start failed.
 func runMaster(p *program, notify *os.File) (err error) {
+	// Before any file is opened: systemd's sockets sit from fd 3 on.
+	sd, activated := takeNotifier(), takeActivated()
 	ws := All()
 	if len(ws) == 0 {
 		return errors.New("worker: no workers: make some with worker.New before RunAll")
@@ -66,7 +71,15 @@ func runMaster(p *program, notify *os.File) (err error) {
 	signal.Ignore(syscall.SIGPIPE)
 	defer signal.Stop(sigs)
 
-	m := &master{p: p, workers: ws, start: time.Now(), children: map[int]*child{}, done: make(chan struct{})}
+	// The master's loop runs its hooks and the timers they add.
+	loop := eventloop.Default()
+	loop.Discard()
+	if err := loop.Acquire(); err != nil {
+		return err
+	}
+	defer loop.Release()
+
+	m := &master{p: p, workers: ws, start: time.Now(), sd: sd, children: map[int]*child{}, done: make(chan struct{})}
 	null, err := os.Open(os.DevNull)
 	if err != nil {
 		return err
@@ -75,7 +88,7 @@ func runMaster(p *program, notify *os.File) (err error) {
 	if m.devNull, err = rawFD(null); err != nil {
 		return err
 	}
-	if err := m.bind(); err != nil {
+	if err := m.bind(activated); err != nil {
 		return err
 	}
 	defer m.closeSockets()
@@ -103,14 +116,22 @@ func runMaster(p *program, notify *os.File) (err error) {
 		<-m.done
 		return err
 	}
+	if OnMasterStart != nil {
+		p.guard("OnMasterStart", OnMasterStart)
+	}
+	m.sd.send("READY=1", "STATUS="+m.serving())
 	if notify != nil {
 		fmt.Fprintln(notify, "ok")
 	} else {
 		fmt.Print(banner(ws))
 		fmt.Println("Press Ctrl+C to stop. Start success.")
 	}
+	watchdog, stopWatchdog := m.sd.ticks()
+	defer stopWatchdog()
 	for {
 		select {
+		case <-watchdog:
+			m.sd.send("WATCHDOG=1")
 		case s := <-sigs:
 			m.signal(s.(syscall.Signal))
 		case <-m.done:
@@ -151,9 +172,26 @@ func signalName(s syscall.Signal) string {
 	return strconv.Itoa(int(s))
 }
 
-// bind opens every shared listening socket, and works out each worker's
-// credentials, before any child starts.
-func (m *master) bind() error {
+// serving is the STATUS= line of a master whose children all serve: the
+// current child of each slot, not those a graceful reload lets finish.
+func (m *master) serving() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, slots := range m.slots {
+		for _, c := range slots {
+			if c != nil {
+				n++
+			}
+		}
+	}
+	return fmt.Sprintf("%d worker processes serve", n)
+}
+
+// bind opens every shared listening socket, or takes it from the sockets
+// systemd passed, and works out each worker's credentials, before any
+// child starts.
+func (m *master) bind(activated []activated) error {
 	m.files = make([]*os.File, len(m.workers))
 	m.creds = make([]*syscall.Credential, len(m.workers))
 	m.slots = make([][]*child, len(m.workers))
@@ -172,17 +210,27 @@ func (m *master) bind() error {
 		if w.ReusePort || w.SocketName() == "" {
 			continue
 		}
+		if f := pickActivated(&activated, w); f != nil {
+			if err := w.UseListener(f); err != nil {
+				m.closeSockets()
+				return err
+			}
+		}
 		if err := w.Bind(); err != nil {
 			m.closeSockets()
 			return err
 		}
 		m.files[i] = w.ListenerFile()
-		if cred != nil && w.Transport == "unix" {
+		if cred != nil && w.Transport == "unix" && !w.inherited {
 			// The socket file belongs to the account that serves it, as in Workerman.
 			if err := os.Chown(w.address, int(cred.Uid), int(cred.Gid)); err != nil {
 				m.p.log("Warning: " + err.Error())
 			}
 		}
+	}
+	for _, a := range activated {
+		m.p.log(fmt.Sprintf("Warning: %s (%v) passed by systemd is no worker's socket", a.f.Name(), a.addr))
+		a.f.Close()
 	}
 	return nil
 }
@@ -224,6 +272,7 @@ func (m *master) stop(mode drainMode, why string) {
 	m.stopping = true
 	kids := m.live()
 	m.mu.Unlock()
+	m.sd.send("STOPPING=1")
 	m.p.log(m.p.tag() + " " + why)
 	m.p.log(m.p.tag() + " stopping")
 	for _, c := range kids {
@@ -332,14 +381,17 @@ func (m *master) respawn(wi, slot int, delay time.Duration) {
 	})
 }
 
-// guard runs a master hook; a panic is logged and the master goes on.
+// guard runs a master hook on the master's loop; a panic is logged and the
+// master goes on.
 func (p *program) guard(where string, fn func()) {
-	defer func() {
-		if r := recover(); r != nil {
-			p.log(fmt.Sprintf("%s %v", where, r))
-		}
-	}()
-	fn()
+	eventloop.Default().Exec(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				p.log(fmt.Sprintf("%s %v", where, r))
+			}
+		}()
+		fn()
+	})
 }
 
 // listenControl opens the control socket that status and connections ask.

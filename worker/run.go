@@ -63,9 +63,16 @@ const (
 	listenerFD = 4
 )
 
-// Master hooks. They run in the master process, which runs no event loop:
-// keep them short.
+// Master hooks. They run in the master process, on its own event loop, one
+// at a time: timers added from them (timer.Add, timer.Once) run in the
+// master, on that loop too, and share its state without locks. Keep them
+// short: the loop's callbacks hold up the master's hooks.
 var (
+	// OnMasterStart runs in the master once every child serves: the place
+	// for periodic work of the master (timer.Add). Timers and tasks queued
+	// before RunAll are the children's, which run main again: the master
+	// drops its copies.
+	OnMasterStart func()
 	// OnMasterReload runs when the master starts a reload.
 	OnMasterReload func()
 	// OnMasterStop runs when every child has exited and the master is about to.

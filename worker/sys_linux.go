@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // memoryUsage is the process's resident set size (VmRSS) in bytes.
@@ -52,4 +54,14 @@ func zombie(pid int) bool {
 	}
 	i := bytes.LastIndexByte(b, ')') // the command name may hold anything
 	return i >= 0 && i+2 < len(b) && (b[i+2] == 'Z' || b[i+2] == 'X')
+}
+
+// monotonicUsec is CLOCK_MONOTONIC in microseconds, the clock of systemd's
+// MONOTONIC_USEC=.
+func monotonicUsec() (int64, bool) {
+	var ts unix.Timespec
+	if unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts) != nil {
+		return 0, false
+	}
+	return ts.Nano() / 1000, true
 }

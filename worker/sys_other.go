@@ -16,3 +16,6 @@ func zombie(int) bool { return false }
 
 // runsExecutable needs /proc: known is false.
 func runsExecutable(int, string, string) (same, known bool) { return false, false }
+
+// monotonicUsec is for systemd, which runs on Linux only.
+func monotonicUsec() (int64, bool) { return 0, false }

@@ -202,6 +202,17 @@ func (l *Loop) Release() {
 	defaultMu.Unlock()
 }
 
+// Discard drops the tasks and timers waiting for a loop that is not running,
+// for a process whose loop is not to run what was queued before it: work
+// queued by code that every process of a program runs, meant for others.
+func (l *Loop) Discard() {
+	l.qmu.Lock()
+	clear(l.tasks)
+	l.tasks = l.tasks[:0]
+	l.qmu.Unlock()
+	l.delTimers(true)
+}
+
 // InLoop reports whether the caller runs on the loop goroutine.
 func (l *Loop) InLoop() bool {
 	if !l.running.Load() {

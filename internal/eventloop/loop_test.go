@@ -263,3 +263,32 @@ func acceptedWith(t *testing.T, l *Loop, set, setPeer func(fd uintptr)) (*Conn, 
 		return nil, nil, nil
 	}
 }
+
+// Discard drops what waits for a loop not yet running; what is queued
+// after it runs once the loop starts.
+func TestDiscardDropsWhatWaitsForTheLoop(t *testing.T) {
+	l := newLoop(DefaultBackend())
+	ran := make(chan string, 8)
+	l.Post(func() { ran <- "task" })
+	l.AddTimer(0, Once, func() { ran <- "timer" })
+	l.AddSystemTimer(0, Once, func() { ran <- "system timer" })
+	l.Discard()
+	if n := l.TimerCount(); n != 0 {
+		t.Fatalf("TimerCount = %d after Discard", n)
+	}
+	if err := l.Acquire(); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	l.Post(func() { ran <- "after" })
+	l.Exec(func() {})
+	l.Exec(func() {}) // a whole turn of the loop: due timers have fired
+	close(ran)
+	var got []string
+	for s := range ran {
+		got = append(got, s)
+	}
+	if len(got) != 1 || got[0] != "after" {
+		t.Fatalf("ran %q; want only what was queued after Discard", got)
+	}
+}

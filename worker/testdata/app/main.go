@@ -7,7 +7,10 @@
 // APP_ADDR is the address to listen on, APP_COUNT the process count,
 // APP_WS the address of a WebSocket echo worker (none when unset),
 // APP_STDOUT the daemon's output file, APP_SSE_EVERY the interval of the
-// events (100ms when unset); main.version is set with
+// events (100ms when unset), APP_MASTER_EVERY the interval of a timer of the
+// master that prints "master tick N pid=..." (none when unset; a timer added
+// in main prints "main timer pid=..." in every process that runs it);
+// main.version is set with
 // -ldflags "-X main.version=v2" to tell builds apart. The state turns from
 // serving to stopping when the process starts to stop, so that a client can
 // tell what it was sent after a stop began.
@@ -69,6 +72,17 @@ func main() {
 	}
 	if f := os.Getenv("APP_STDOUT"); f != "" {
 		worker.StdoutFile = f
+	}
+	if d, err := time.ParseDuration(os.Getenv("APP_MASTER_EVERY")); err == nil {
+		timer.Once(time.Millisecond, func() { fmt.Printf("main timer pid=%d\n", os.Getpid()) })
+		ticks := 0 // the master's loop's alone
+		worker.OnMasterStart = func() {
+			timer.Add(d, func() {
+				ticks++
+				fmt.Printf("master tick %d pid=%d\n", ticks, os.Getpid())
+			})
+		}
+		worker.OnMasterReload = func() { fmt.Printf("master reload after %d ticks\n", ticks) }
 	}
 	worker.StopTimeout = 2 * time.Second
 	if d, err := time.ParseDuration(os.Getenv("APP_RELOAD_TIMEOUT")); err == nil {
