@@ -7,7 +7,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 func TestAddressingAcrossProcesses(t *testing.T) {
@@ -21,15 +20,9 @@ func TestAddressingAcrossProcesses(t *testing.T) {
 		b.ok(t, map[string]any{"op": "touid", "name": "alice", "data": "hi alice"})
 		a.expect(t, "hi alice")
 		b.expect(t, "hi alice")
-		if n := a.ok(t, map[string]any{"op": "uidcount", "name": "alice"}).N; n != 2 {
-			t.Fatalf("uidcount alice = %d, want 2", n)
-		}
-		if n := a.ok(t, map[string]any{"op": "uidonline", "name": "alice"}).N; n != 1 {
-			t.Fatal("alice is not online")
-		}
-		if n := a.ok(t, map[string]any{"op": "uidonline", "name": "nobody"}).N; n != 0 {
-			t.Fatal("nobody is online")
-		}
+		waitCount(t, a, "uidcount", "alice", 2)
+		waitCount(t, a, "uidonline", "alice", 1)
+		waitCount(t, a, "uidonline", "nobody", 0)
 	})
 	t.Run("a group send skips the excluded client", func(t *testing.T) {
 		a.ok(t, map[string]any{"op": "join", "name": "room1"})
@@ -39,13 +32,9 @@ func TestAddressingAcrossProcesses(t *testing.T) {
 		a.ok(t, map[string]any{"op": "togroup", "name": "room1", "data": "for all"})
 		a.expect(t, "for all") // the first thing a receives
 		b.expect(t, "for all")
-		if n := b.ok(t, map[string]any{"op": "groupcount", "name": "room1"}).N; n != 2 {
-			t.Fatalf("groupcount = %d, want 2", n)
-		}
+		waitCount(t, b, "groupcount", "room1", 2)
 		b.ok(t, map[string]any{"op": "leave", "name": "room1"})
-		if n := b.ok(t, map[string]any{"op": "groupcount", "name": "room1"}).N; n != 1 {
-			t.Fatalf("groupcount after a leave = %d, want 1", n)
-		}
+		waitCount(t, b, "groupcount", "room1", 1)
 	})
 	t.Run("what one process sends to a group arrives in its order", func(t *testing.T) {
 		a.ok(t, map[string]any{"op": "join", "name": "ordered"})
@@ -58,9 +47,7 @@ func TestAddressingAcrossProcesses(t *testing.T) {
 		}
 	})
 	t.Run("everyone of the gateway gets a send to all", func(t *testing.T) {
-		if n := a.ok(t, map[string]any{"op": "clientcount"}).N; n != 2 {
-			t.Fatalf("clientcount = %d, want 2", n)
-		}
+		waitCount(t, a, "clientcount", "", 2)
 		a.ok(t, map[string]any{"op": "toall", "data": "to all but b", "exclude": []string{b.id}})
 		a.expect(t, "to all but b")
 		b.ok(t, map[string]any{"op": "toall", "data": "to all"})
@@ -70,18 +57,12 @@ func TestAddressingAcrossProcesses(t *testing.T) {
 	t.Run("a client is reached, checked and closed by its id from another process", func(t *testing.T) {
 		a.ok(t, map[string]any{"op": "toclient", "name": b.id, "data": "just b"})
 		b.expect(t, "just b")
-		if n := a.ok(t, map[string]any{"op": "online", "name": b.id}).N; n != 1 {
-			t.Fatal("b is not online")
-		}
+		waitCount(t, a, "online", b.id, 1)
 		a.ok(t, map[string]any{"op": "close", "name": b.id})
 		for range b.in { // drained once b's connection is closed by the server
 		}
-		if n := a.ok(t, map[string]any{"op": "online", "name": b.id}).N; n != 0 {
-			t.Fatal("b is online after its close")
-		}
-		if n := a.ok(t, map[string]any{"op": "uidcount", "name": "alice"}).N; n != 1 {
-			t.Fatalf("uidcount alice after b closed = %d, want 1", n)
-		}
+		waitCount(t, a, "online", b.id, 0)
+		waitCount(t, a, "uidcount", "alice", 1)
 	})
 	t.Run("bad names and big messages get clear errors", func(t *testing.T) {
 		for _, cmd := range []map[string]any{
@@ -112,28 +93,16 @@ func TestKilledProcessLeavesNoMembers(t *testing.T) {
 	survivor.ok(t, map[string]any{"op": "join", "name": "team"})
 	victim.ok(t, map[string]any{"op": "join", "name": "team"})
 	victim.ok(t, map[string]any{"op": "bind", "name": "bob"})
-	if n := survivor.ok(t, map[string]any{"op": "groupcount", "name": "team"}).N; n != 2 {
-		t.Fatalf("groupcount = %d, want 2", n)
-	}
+	waitCount(t, survivor, "groupcount", "team", 2)
 	if err := syscall.Kill(victim.pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	for range victim.in {
 	}
 	// The server notices the dead process's session at once (its socket
-	// closed); poll, bounded, for the counts to follow.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		g := survivor.ok(t, map[string]any{"op": "groupcount", "name": "team"}).N
-		u := survivor.ok(t, map[string]any{"op": "uidcount", "name": "bob"}).N
-		if g == 1 && u == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after kill -9: groupcount %d (want 1), uidcount bob %d (want 0)", g, u)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	// closed); the counts follow.
+	waitCount(t, survivor, "groupcount", "team", 1)
+	waitCount(t, survivor, "uidcount", "bob", 0)
 	survivor.ok(t, map[string]any{"op": "togroup", "name": "team", "data": "still here"})
 	survivor.expect(t, "still here")
 	// The master replaced the victim; its replacement serves the cluster too.

@@ -278,3 +278,22 @@ func spread(tb testing.TB, addr string, procs int) []*wsClient {
 	}
 	return out
 }
+
+// waitCount asks c's process for a count (or an online check) until it is
+// want, bounded. A count adds up the answers that arrive within QueryTimeout,
+// so on a loaded machine one process's answer may miss a query and the next
+// one counts it; and interest spreads between servers asynchronously.
+func waitCount(t *testing.T, c *wsClient, op, name string, want int) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		a := c.do(t, map[string]any{"op": op, "name": name})
+		if a.Err == "" && a.N == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s %s = %d (%s), want %d", op, name, a.N, a.Err, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -58,23 +58,6 @@ func (s *natsServer) stop() {
 	}
 }
 
-// waitCount polls a count through c until it is want, bounded: interest
-// spreads between servers asynchronously.
-func waitCount(t *testing.T, c *wsClient, op, name string, want int) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		a := c.do(t, map[string]any{"op": op, "name": name})
-		if a.Err == "" && a.N == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s %s = %d (%s), want %d", op, name, a.N, a.Err, want)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // crossing binds a client of each instance to one uid and one group and
 // checks that sends from either instance reach both.
 func crossing(t *testing.T, one, two *instance) (a, b *wsClient) {
