@@ -32,7 +32,7 @@ import (
 var programs nettest.Programs
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := nettest.Run(m)
 	programs.Remove()
 	os.Exit(code)
 }
