@@ -33,7 +33,7 @@ type processMetric struct {
 var processMetrics = []processMetric{
 	{"workerman_process_connections", "gauge", "Open connections of the process.", func(f *processFigures) float64 { return float64(f.Connections) }},
 	{"workerman_process_requests_total", "counter", "Packages the process has received (for raw tcp: reads).", func(f *processFigures) float64 { return float64(f.TotalRequests) }},
-	{"workerman_process_send_failures_total", "counter", "Sends dropped because a send buffer was full.", func(f *processFigures) float64 { return float64(f.SendFails) }},
+	{"workerman_process_send_failures_total", "counter", "Sends dropped: a full send buffer, or a datagram that could not be sent.", func(f *processFigures) float64 { return float64(f.SendFails) }},
 	{"workerman_process_panics_total", "counter", "Panics recovered from callbacks and timers.", func(f *processFigures) float64 { return float64(f.Panics) }},
 	{"workerman_process_memory_bytes", "gauge", "Resident memory of the process (VmRSS on Linux, the Go runtime's elsewhere).", func(f *processFigures) float64 { return float64(f.Memory) }},
 	{"workerman_process_timers", "gauge", "Live timers on the process's event loop.", func(f *processFigures) float64 { return float64(f.Timers) }},
