@@ -3,6 +3,7 @@ package worker_test
 import (
 	"bufio"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -83,5 +84,27 @@ func TestMetricsFollowTheChildren(t *testing.T) {
 	}
 	if _, ok := after["workerman_process_event_loop_lag_seconds"+ls]; !ok {
 		t.Errorf("no event-loop lag: %v", after)
+	}
+}
+
+// TestMetricsAddressTaken: a metrics address the master cannot bind fails
+// the start and says why, before any child runs.
+func TestMetricsAddressTaken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a program")
+	}
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	d := deploy(t, 1)
+	d.env = append(d.env, "WM_METRICS="+taken.Addr().String())
+	out, err := d.run("start", "-d")
+	if err == nil || !strings.Contains(out, "worker: metrics: listen tcp "+taken.Addr().String()) {
+		t.Fatalf("start with the metrics address taken: %v\n%s", err, out)
+	}
+	if pid := d.masterPid(); pid != 0 && alive(pid) {
+		t.Errorf("master %d runs on", pid)
 	}
 }
