@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/workerman-go/workerman/internal/nettest"
 )
 
 // scrape fetches the master's metrics and returns each sample's value by
@@ -50,7 +52,7 @@ func TestMetricsFollowTheChildren(t *testing.T) {
 		t.Skip("builds and runs a program")
 	}
 	d := deploy(t, 1)
-	metrics := freeAddr(t)
+	metrics := nettest.FreeAddr(t)
 	d.env = append(d.env, "WM_METRICS="+metrics)
 	d.mustRun("start", "-d")
 	pid := d.status().Processes[0].PID

@@ -3,7 +3,6 @@ package interop
 import (
 	"bytes"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -27,16 +26,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // TestPrometheusParsesMetrics: a master with two children, scraped over
 // HTTP and read by Prometheus's own text parser, shows every family with
 // its type and the requests the test made.
@@ -46,7 +35,7 @@ func TestPrometheusParsesMetrics(t *testing.T) {
 	}
 	bin := programs.Build(t, "./testdata/metricsapp")
 	dir := t.TempDir()
-	web, metrics := freeAddr(t), freeAddr(t)
+	web, metrics := nettest.FreeAddr(t), nettest.FreeAddr(t)
 	var out bytes.Buffer
 	cmd := exec.Command(bin, "start")
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &out, &out

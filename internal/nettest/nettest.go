@@ -181,3 +181,15 @@ func GoServe(t testing.TB, ln net.Listener, handle func(net.Conn)) {
 		wg.Wait()
 	})
 }
+
+// FreeAddr is a loopback address with a port free a moment ago, for a
+// program the test starts to listen on.
+func FreeAddr(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
