@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 		return
 	}
 	redis.SetLogger(quiet{}) // the tests stop Redis on purpose: its dial errors are expected
-	os.Exit(m.Run())
+	os.Exit(nettest.Run(m))
 }
 
 type quiet struct{}

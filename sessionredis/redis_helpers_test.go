@@ -32,19 +32,9 @@ type redisServer struct {
 // when it is not installed.
 func startRedis(t *testing.T, extra ...string) *redisServer {
 	t.Helper()
-	rs := &redisServer{t: t, bin: nettest.Need(t, "redis-server"), dir: t.TempDir(), addr: freeAddr(t), args: extra}
+	rs := &redisServer{t: t, bin: nettest.Need(t, "redis-server"), dir: t.TempDir(), addr: nettest.FreeAddr(t), args: extra}
 	rs.start()
 	return rs
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // start runs the server and waits until it answers PING.

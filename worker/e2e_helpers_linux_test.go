@@ -32,7 +32,7 @@ import (
 var programs nettest.Programs
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := nettest.Run(m)
 	programs.Remove()
 	os.Exit(code)
 }
@@ -57,7 +57,7 @@ type deployment struct {
 
 func deploy(tb testing.TB, count int) *deployment {
 	tb.Helper()
-	d := &deployment{tb: tb, dir: tb.TempDir(), addr: freeAddr(tb), pids: map[int]bool{}}
+	d := &deployment{tb: tb, dir: tb.TempDir(), addr: nettest.FreeAddr(tb), pids: map[int]bool{}}
 	d.bin = filepath.Join(d.dir, "app")
 	d.install(built(tb, "v1"))
 	d.env = append(os.Environ(), "APP_ADDR="+d.addr, "APP_COUNT="+strconv.Itoa(count), "APP_STDOUT="+filepath.Join(d.dir, "stdout.log"), "APP_SSE_EVERY=50ms")
@@ -80,16 +80,6 @@ func (d *deployment) install(bin string) {
 	if err := os.Rename(tmp, d.bin); err != nil {
 		d.tb.Fatal(err)
 	}
-}
-
-func freeAddr(tb testing.TB) string {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 func (d *deployment) command(ctx context.Context, args ...string) *exec.Cmd {

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/workerman-go/workerman/internal/nettest"
 )
 
 // TestProgramLifecycle walks one deployment through what an operator does:
@@ -57,7 +59,7 @@ func TestProgramLifecycle(t *testing.T) {
 			if ans, err := d.get(); err != nil || !strings.HasPrefix(ans, "v1 ") {
 				t.Fatalf("first request, with Go's client: %q, %v", ans, err)
 			}
-			t.Skip("curl is not installed: Go's client made the first request")
+			nettest.Skip(t, "curl is not installed (bash .ci/clients.sh installs it): Go's client made the first request")
 		}
 		if ans, err := curlGet("http://" + d.addr + "/"); err != nil || !strings.HasPrefix(ans, "v1 ") {
 			t.Fatalf("first request: %q, %v", ans, err)

@@ -101,6 +101,11 @@ func runMaster(p *program, notify *os.File) (err error) {
 	defer os.Remove(p.sock)
 	defer ctl.Close()
 	go m.serveControl(ctl)
+	stopMetrics, err := m.serveMetrics()
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	if err := p.writePidFile(); err != nil {
 		return fmt.Errorf("worker: write pid file: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/workerman-go/workerman/connection"
 	"github.com/workerman-go/workerman/internal/eventloop"
 	"github.com/workerman-go/workerman/protocols"
+	"github.com/workerman-go/workerman/protocols/http"
 )
 
 // statusReport is what `status` prints, and `status --json` as is.
@@ -65,6 +66,11 @@ type processFigures struct {
 	Timers        int    `json:"timers"`
 	TotalRequests uint64 `json:"total_request"`
 	Panics        uint64 `json:"panics"`
+	// LoopLag is how long a task waited in the loop's queue before it ran:
+	// the time the gathering itself waited.
+	LoopLag time.Duration `json:"event_loop_lag_ns"`
+	// HTTP is the responses written by status class, 1xx to 5xx.
+	HTTP [5]uint64 `json:"http_responses"`
 }
 
 // connectionStatus is one row of `connections`.
@@ -89,9 +95,13 @@ type connectionStatus struct {
 // a consistent snapshot.
 func gatherFigures() processFigures {
 	var f processFigures
+	asked := time.Now()
 	eventloop.Default().Exec(func() {
+		lag := time.Since(asked)
 		s := connection.Stats()
 		f = processFigures{
+			LoopLag:       lag,
+			HTTP:          http.StatusCounts(),
 			Memory:        memoryUsage(),
 			EventLoop:     string(eventloop.Default().Backend()),
 			Connections:   s.Connections,

@@ -20,7 +20,7 @@ func TestStopSaysGoingAway(t *testing.T) {
 		t.Skip("builds and runs a program")
 	}
 	d := deploy(t, 1)
-	wsAddr := freeAddr(t)
+	wsAddr := nettest.FreeAddr(t)
 	d.env = append(d.env, "APP_WS="+wsAddr)
 	d.mustRun("start", "-d")
 

@@ -1,8 +1,8 @@
 // Command echo is a text-protocol echo server: every line a client sends
 // comes back prefixed with "echo: ".
 //
-//	go run ./examples/echo
-//	nc 127.0.0.1 5678
+//	go run ./examples/echo start
+//	curl -N telnet://127.0.0.1:5678   # type lines; Ctrl+C leaves
 package main
 
 import (

@@ -94,9 +94,20 @@ func Need(t testing.TB, program string) string {
 	t.Helper()
 	p, err := exec.LookPath(program)
 	if err != nil {
-		t.Skipf("%s is not installed (bash .ci/clients.sh installs it)", program)
+		Skip(t, program+" is not installed (bash .ci/clients.sh installs it)")
 	}
 	return p
+}
+
+// Chromium is the path of the Chromium that .ci/clients.sh installs, or
+// skips the test when it is missing.
+func Chromium(t testing.TB) string {
+	t.Helper()
+	const chromium = "/usr/bin/chromium"
+	if _, err := os.Stat(chromium); err != nil {
+		Skip(t, "chromium is not installed (bash .ci/clients.sh installs it)")
+	}
+	return chromium
 }
 
 // NodeModules is the directory of the npm clients, or skips the test when
@@ -105,7 +116,7 @@ func NodeModules(t testing.TB, pkg string) string {
 	t.Helper()
 	dir := filepath.Join(ModuleRoot(t), ".ci", "node", "node_modules")
 	if _, err := os.Stat(filepath.Join(dir, pkg)); err != nil {
-		t.Skipf("npm package %s is not installed (bash .ci/clients.sh installs it)", pkg)
+		Skip(t, "npm package "+pkg+" is not installed (bash .ci/clients.sh installs it)")
 	}
 	return dir
 }
@@ -117,13 +128,22 @@ func ModuleRoot(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	root, ok := moduleRoot(dir)
+	if !ok {
+		t.Fatal("no go.mod above the test's directory")
+	}
+	return root
+}
+
+// moduleRoot is the nearest directory from dir up that holds a go.mod.
+func moduleRoot(dir string) (string, bool) {
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
+			return dir, true
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Fatal("no go.mod above the test's directory")
+			return "", false
 		}
 		dir = parent
 	}
@@ -160,4 +180,16 @@ func GoServe(t testing.TB, ln net.Listener, handle func(net.Conn)) {
 		mu.Unlock()
 		wg.Wait()
 	})
+}
+
+// FreeAddr is a loopback address with a port free a moment ago, for a
+// program the test starts to listen on.
+func FreeAddr(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

@@ -109,6 +109,7 @@ func (r *Response) encodeFile(dst []byte, c protocols.Conn, o encodeOpts) ([]byt
 	m, err := f.ReadAt(dst[len(dst):len(dst)+int(piece)], off)
 	if int64(m) < piece {
 		slog.Warn("http: file response", "path", fb.path, "err", readErr(err))
+		uncountStatus(status)
 		return appendStatusPage(dst[:start], 500, o), nil
 	}
 	dst = dst[:len(dst)+int(piece)]

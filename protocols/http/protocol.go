@@ -115,6 +115,7 @@ func (p *Protocol) OnPanic(c protocols.Conn) {
 		c.Close()
 		return
 	}
+	countStatus(500)
 	c.End(replies[500])
 }
 
@@ -147,6 +148,7 @@ func (p *Protocol) Input(buf []byte, c protocols.Conn) (int, error) {
 	pkgLimit := c.PackageLimit()
 	n, e := st.f.next(buf, p.headerLimit(pkgLimit), pkgLimit)
 	if e != nil {
+		countStatus(e.status)
 		c.End(replies[e.status])
 		return 0, e
 	}
@@ -178,6 +180,7 @@ func (p *Protocol) continue100(st *connState) {
 		return
 	}
 	st.sent100 = true
+	countStatus(100)
 	st.c.SendRaw(reply100)
 }
 
@@ -202,6 +205,7 @@ func (p *Protocol) Decode(pkg []byte, c protocols.Conn) (any, error) {
 	err := req.load(pkg, f)
 	f.reset()
 	if err != nil {
+		countStatus(400)
 		c.End(replies[400])
 		return nil, err
 	}
@@ -291,6 +295,7 @@ func (p *Protocol) done(dst []byte, st *connState, keepAlive bool) []byte {
 	if st.owe100 && len(st.pending) == 0 {
 		// every earlier request is answered; the one waiting sends its body now
 		st.owe100, st.sent100 = false, true
+		countStatus(100)
 		dst = append(dst, reply100...)
 	}
 	return dst

@@ -178,6 +178,7 @@ type encodeOpts struct {
 // appendText appends the response to c.Send(body) with a string or []byte:
 // status 200, Workerman's bytes.
 func appendText[T string | []byte](dst []byte, body T, o encodeOpts) []byte {
+	countStatus(200)
 	dst = append(dst, "HTTP/1.1 200 OK\r\n"...)
 	dst = appendLines(dst, o.extra)
 	dst = appendConnection(dst, o.keepAlive)
@@ -304,6 +305,7 @@ func bodyAllowed(status int) bool {
 }
 
 func appendStatusLine(dst []byte, version string, status int, reason string) []byte {
+	countStatus(status)
 	if version == "1.1" && status == 200 && reason == "" {
 		return append(dst, "HTTP/1.1 200 OK\r\n"...)
 	}

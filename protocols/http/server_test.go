@@ -351,10 +351,7 @@ func TestSessionsPersistBetweenRequests(t *testing.T) {
 }
 
 func TestCurl(t *testing.T) {
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		t.Skip("curl is not installed")
-	}
+	curl := nettest.Need(t, "curl")
 	addr := serveHTTP(t, nil, sendOK)
 	url := "http://" + addr + "/"
 	out, err := exec.Command(curl, "-sS", "--max-time", "20", url, url).CombinedOutput()

@@ -183,9 +183,7 @@ func TestSeedWithCurl(t *testing.T) {
 func TestSeedWithNodeEventSource(t *testing.T) {
 	node := nettest.Need(t, "node")
 	script := filepath.Join(nettest.ModuleRoot(t), ".ci", "node", "sse_client.mjs")
-	if _, err := os.Stat(filepath.Join(nettest.ModuleRoot(t), ".ci", "node", "node_modules", "eventsource")); err != nil {
-		t.Skip("npm package eventsource is not installed (bash .ci/clients.sh installs it)")
-	}
+	nettest.NodeModules(t, "eventsource")
 	var live atomic.Int64
 	before := timer.Count()
 	addr := serve(t, seed(20*time.Millisecond, &live))
@@ -213,10 +211,7 @@ func TestSeedWithNodeEventSource(t *testing.T) {
 }
 
 func TestSeedInChromium(t *testing.T) {
-	const chromium = "/usr/bin/chromium"
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skip("chromium is not installed (bash .ci/clients.sh installs it)")
-	}
+	chromium := nettest.Chromium(t)
 	page, err := os.ReadFile(filepath.Join(nettest.ModuleRoot(t), "examples", "sse", "index.html"))
 	if err != nil {
 		t.Fatal(err)

@@ -132,6 +132,7 @@ func (st *connState) timeout() {
 		st.c.Close()
 	default:
 		slog.Debug("workerman: http timeout", "id", st.c.ID(), "remote", st.c.RemoteAddr(), "phase", st.phase)
+		countStatus(408)
 		st.c.End(reply408)
 	}
 }

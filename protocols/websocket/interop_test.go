@@ -101,10 +101,7 @@ func runNode(t *testing.T, node string, args ...string) ([]byte, error) {
 }
 
 func TestChatPageInChromium(t *testing.T) {
-	const chromium = "/usr/bin/chromium"
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skip("chromium is not installed (bash .ci/clients.sh installs it)")
-	}
+	chromium := nettest.Chromium(t)
 	page, err := os.ReadFile(filepath.Join(nettest.ModuleRoot(t), "examples", "websocket", "index.html"))
 	if err != nil {
 		t.Fatal(err)
