@@ -128,8 +128,8 @@ done
 stop_server
 cat "$work"/load.*.json >>"$results"
 # A worker process that died was replaced by the master, without its clients.
-exits=$(grep -c 'exit with status' "$work/server.log" || true)
-grep 'exit with status\|panic\|fatal' "$work/server.log" | head -20 >&2 || true
+exits=$(grep -c 'exit with status' "$work/server.$PORT.log" || true)
+grep 'exit with status\|panic\|fatal' "$work/server.$PORT.log" | head -20 >&2 || true
 
 jq -rs --arg clients "$CLIENTS" --arg count "$COUNT" --arg loaders "$LOADERS" --arg late "$LATE" \
 	--arg before "$before_kb" --arg all "$all_kb" --arg peak "$peak_kb" --arg fds "$per_process" --arg held "$held" --arg exits "$exits" --arg sampled "$sampled_at" \
