@@ -1,6 +1,7 @@
 // Package nettest holds what the socket tests of every package share: running
 // a test once per event-loop backend, serving workers in the test process,
-// dialling them, reading exact byte counts, waiting for a condition, building
+// dialling them, a SOCKS5 and HTTP CONNECT proxy, reading exact byte counts,
+// waiting for a condition, building
 // the programs end-to-end tests start (in this module and in cluster), and
 // finding or skipping the real client programs (curl, Chromium, node) that
 // `.ci/clients.sh` installs.
