@@ -1,10 +1,9 @@
 // Package nettest holds what the socket tests of every package share: running
 // a test once per event-loop backend, serving workers in the test process,
 // dialling them, a SOCKS5 and HTTP CONNECT proxy, reading exact byte counts,
-// waiting for a condition, building
-// the programs end-to-end tests start (in this module and in cluster), and
-// finding or skipping the real client programs (curl, Chromium, node) that
-// `.ci/clients.sh` installs.
+// waiting for a condition, building the programs end-to-end tests start (in
+// this module and in cluster), and finding or skipping the real client
+// programs (curl, Chromium, node) that `.ci/clients.sh` installs.
 //
 // Everything stops when its test ends: workers through t.Cleanup, client
 // programs by their process group.

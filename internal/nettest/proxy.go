@@ -26,19 +26,29 @@ type Proxy struct {
 	wg             sync.WaitGroup
 }
 
-// StartProxy starts a proxy; with a user name it requires that user and
-// password of every client.
+// StartProxy starts a proxy that stops when the test ends; with a user name
+// it requires that user and password of every client.
 func StartProxy(t testing.TB, user, password string) *Proxy {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := NewProxy(user, password)
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+// NewProxy starts a proxy, for examples, which have no test to end: Close
+// stops it.
+func NewProxy(user, password string) (*Proxy, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
 	}
 	p := &Proxy{user: user, password: password, ln: ln, conns: map[net.Conn]struct{}{}}
 	p.wg.Add(1)
 	go p.accept()
-	t.Cleanup(p.stop)
-	return p
+	return p, nil
 }
 
 // Addr is the proxy's "host:port".
@@ -47,7 +57,8 @@ func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 // Tunnels is how many tunnels the proxy has opened.
 func (p *Proxy) Tunnels() int64 { return p.tunnels.Load() }
 
-func (p *Proxy) stop() {
+// Close stops the proxy and closes its connections.
+func (p *Proxy) Close() {
 	p.ln.Close()
 	p.mu.Lock()
 	for c := range p.conns {
