@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -205,6 +206,37 @@ func TestProxy(t *testing.T) {
 					}
 				})
 			})
+		}
+	})
+}
+
+// Reconnect during the negotiation closes the proxy's socket and starts
+// over on a new one.
+func TestProxyReconnectMidHandshake(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
+		serve(t, echoWorker("text://127.0.0.1:0")) // a running loop
+		asked, eof := make(chan int, 2), make(chan int, 2)
+		var n atomic.Int32
+		silent := fakeProxy(t, func(c net.Conn, r *bufio.Reader) {
+			i := int(n.Add(1))
+			r.ReadByte()
+			asked <- i
+			io.Copy(io.Discard, r)
+			eof <- i
+		})
+		p := dialVia(t, "text://127.0.0.1:9", func(c *connection.AsyncTcpConnection) error {
+			return c.ProxySocks5(silent)
+		})
+		<-asked
+		p.c.Reconnect(0)
+		if i := <-eof; i != 1 {
+			t.Fatalf("connection %d to the proxy closed, want the first", i)
+		}
+		if i := <-asked; i != 2 {
+			t.Fatalf("connection %d asked, want the second", i)
+		}
+		if st := p.c.Status(); st != connection.StatusConnecting {
+			t.Fatalf("status %v, want connecting", st)
 		}
 	})
 }
