@@ -50,9 +50,11 @@ func (c *AsyncTcpConnection) ProxyHTTP(address string) error {
 // SetProxyAuth gives the proxy a user name and password: RFC 1929
 // username/password authentication for SOCKS5 (each at most 255 bytes), a
 // Basic Proxy-Authorization header for HTTP. Set it after ProxySocks5 or
-// ProxyHTTP.
+// ProxyHTTP, before Connect or while closed.
 func (c *AsyncTcpConnection) SetProxyAuth(user, password string) error {
-	switch {
+	switch st := c.Status(); {
+	case st != StatusInitial && st != StatusClosed:
+		return fmt.Errorf("connection: SetProxyAuth on a connection that is %v", st)
 	case c.proxy == nil:
 		return errors.New("connection: SetProxyAuth without a proxy")
 	case c.proxy.socks5 && (len(user) > 255 || len(password) > 255):
