@@ -35,7 +35,8 @@ type AsyncTcpConnection struct {
 
 	network   string // "tcp" or "unix"
 	reconnect eventloop.TimerID
-	dialing   bool
+	dialing   bool   // dialing, or negotiating with the proxy
+	proxy     *proxy // nil: dial directly
 }
 
 // NewAsync makes a client connection to remote, "scheme://address": tcp,
@@ -123,7 +124,7 @@ func (c *AsyncTcpConnection) Connect() {
 		timeout = DefaultConnectTimeout
 	}
 	start := time.Now()
-	c.loop.Dial(c.network, c.more.target, timeout, func(sock *eventloop.Conn, err error) {
+	c.loop.Dial(c.network, c.dialAddress(), timeout, func(sock *eventloop.Conn, err error) {
 		c.dialing = false
 		if c.Status() != StatusConnecting { // given up while dialing
 			if sock != nil {
@@ -136,11 +137,20 @@ func (c *AsyncTcpConnection) Connect() {
 			c.finish(nil)
 			return
 		}
-		c.attach(sock)
-		if c.OnConnect != nil {
-			c.guard("OnConnect", func() { c.OnConnect(c) })
+		if c.proxy != nil {
+			c.startProxy(sock, start, timeout)
+			return
 		}
+		c.established(sock)
 	})
+}
+
+// established makes the connection established on sock and runs OnConnect.
+func (c *AsyncTcpConnection) established(sock *eventloop.Conn) {
+	c.attach(sock)
+	if c.OnConnect != nil {
+		c.guard("OnConnect", func() { c.OnConnect(c) })
+	}
 }
 
 // Reconnect connects again after d (at once when d is 0), closing the current
@@ -150,6 +160,7 @@ func (c *AsyncTcpConnection) Reconnect(d time.Duration) {
 		return
 	}
 	c.CancelReconnect()
+	c.dropHandshake()
 	if c.sock != nil && !c.sock.Closed() {
 		c.sock.Close()
 	}
