@@ -55,6 +55,9 @@ func (c *TcpConnection) send(v any, raw bool) error {
 	if c.Status() >= StatusClosing {
 		return ErrClosed
 	}
+	if t := c.tlsOf(); t != nil && t.state != tlsFailed {
+		return c.sendTLS(t, v, raw)
+	}
 	if c.sock == nil {
 		// Kept until the connection is established, then sent first.
 		r := c.rare()
