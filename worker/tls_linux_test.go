@@ -421,3 +421,48 @@ func (s *stopAfterHello) Write(p []byte) (int, error) {
 	s.sent = true
 	return s.Conn.Write(p)
 }
+
+// TestEventSourceInChromiumOverHTTPS: a headless Chromium opens a page over
+// https and its EventSource gets the seed's event over the same TLS server.
+func TestEventSourceInChromiumOverHTTPS(t *testing.T) {
+	const chromium = "/usr/bin/chromium"
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skip("chromium is not installed (bash .ci/clients.sh installs it)")
+	}
+	const page = `<!doctype html><title>sse</title><script>
+const source = new EventSource("/events");
+source.addEventListener("message", function (e) {
+  fetch("/report?data=" + encodeURIComponent(e.data) + "&id=" + encodeURIComponent(e.lastEventId));
+  source.close();
+});
+</script>`
+	reports := make(chan [2]string, 4)
+	w := worker.New("http://127.0.0.1:0")
+	w.OnMessage = func(c *connection.TcpConnection, data any) {
+		req := data.(*http.Request)
+		switch req.Path() {
+		case "/events":
+			c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/event-stream"}, "\r\n"))
+			c.Send(&http.ServerSentEvents{Event: "message", Data: "hello", ID: "1"})
+		case "/report":
+			reports <- [2]string{req.Get("data"), req.Get("id")}
+			c.Send("ok")
+		default:
+			c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/html"}, page))
+		}
+	}
+	addr := serveTLS(t, newTestCA(t), w)
+	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+		"--ignore-certificate-errors", "--user-data-dir="+t.TempDir(), "https://"+addr+"/")
+	stop := nettest.Start(t, cmd)
+	defer stop()
+	select {
+	case r := <-reports:
+		if r != [2]string{"hello", "1"} {
+			t.Fatalf("the page saw data %q with lastEventId %q, want hello and 1", r[0], r[1])
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("no message reached the page's EventSource over https")
+	}
+}
