@@ -39,8 +39,9 @@ type AsyncTcpConnection struct {
 }
 
 // NewAsync makes a client connection to remote, "scheme://address": tcp,
-// unix ("unix:///run/app.sock") or a registered protocol over tcp. It does not
-// connect until Connect.
+// unix ("unix:///run/app.sock"), a registered protocol over tcp, or over TLS
+// with "ssl" (raw tcp) and "wss" (see SetTLS). It does not connect until
+// Connect.
 func NewAsync(remote string) (*AsyncTcpConnection, error) {
 	scheme, address, ok := strings.Cut(remote, "://")
 	if !ok || scheme == "" || address == "" {
@@ -49,6 +50,10 @@ func NewAsync(remote string) (*AsyncTcpConnection, error) {
 	c := &AsyncTcpConnection{network: "tcp"}
 	c.origin = clients
 	r := c.rare()
+	scheme, secure := tlsScheme(scheme)
+	if secure {
+		c.SetTLS(nil)
+	}
 	switch scheme {
 	case "tcp":
 	case "unix":
@@ -134,6 +139,9 @@ func (c *AsyncTcpConnection) Connect() {
 		if err != nil {
 			c.fail(ConnectFail, fmt.Sprintf("connect %s fail after %.3f seconds: %v", c.more.target, time.Since(start).Seconds(), err))
 			c.finish(nil)
+			return
+		}
+		if c.attachTLS(sock) {
 			return
 		}
 		c.attach(sock)

@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"crypto/tls"
 	"strconv"
 	"sync/atomic"
 
@@ -51,7 +52,8 @@ type rare struct {
 	onDrain func() // NotifyDrain's one-shot callback
 	linger  eventloop.TimerID
 	raw     rawBox
-	tls     *tlsLayer // a TLS connection's crypto/tls state
+	tls     *tlsLayer   // a TLS connection's crypto/tls state
+	tlsConf *tls.Config // a TLS client connection's config
 }
 
 // rare returns the connection's rare fields, making them on first use.

@@ -34,12 +34,15 @@ const maxHandshakeInput = 64 << 10
 //     that read and then a temporary error (which crypto/tls keeps no state
 //     for), and tls.Conn.Write's records go straight into the send buffer.
 type tlsLayer struct {
-	conn    *tls.Conn
-	io      tlsIO
-	pending []byte // plaintext sent before the handshake ended
-	timer   eventloop.TimerID
-	state   tlsState
-	held    bool // reading paused until the handshake ends
+	conn     *tls.Conn
+	io       tlsIO
+	pending  []byte // plaintext sent before the handshake ended
+	timer    eventloop.TimerID
+	state    tlsState
+	held     bool   // reading paused until the handshake ends
+	onReady  func() // a client's OnConnect, run once the handshake ends
+	peer     string // a client's dial target, for its errors; "" on a server
+	closeErr error  // why a client's socket closed in its handshake
 }
 
 type tlsState uint8
@@ -49,6 +52,7 @@ const (
 	tlsShaking                 // the handshake goroutine runs
 	tlsReady                   // records are read and written on the loop
 	tlsFailed                  // the handshake failed; nothing more is read
+	tlsHungUp                  // a client's socket closed while its handshake ran
 )
 
 // tlsIO is the net.Conn under tls.Conn. During the handshake its Read waits
@@ -144,11 +148,16 @@ func (c *TcpConnection) tlsOf() *tlsLayer {
 
 // startTLS makes c a TLS server connection and starts its handshake timeout.
 // Loop-only, before the connection is attached.
-func (c *TcpConnection) startTLS(conf *tls.Config, timeout time.Duration) {
+func (c *TcpConnection) startTLS(conf *tls.Config, timeout time.Duration) *tlsLayer {
+	return c.newTLS(tls.Server, conf, timeout)
+}
+
+// newTLS gives c a TLS layer made by tls.Server or tls.Client. Loop-only.
+func (c *TcpConnection) newTLS(side func(net.Conn, *tls.Config) *tls.Conn, conf *tls.Config, timeout time.Duration) *tlsLayer {
 	t := &tlsLayer{}
 	t.io.c = c
 	t.io.cond.L = &t.io.mu
-	t.conn = tls.Server(&t.io, conf)
+	t.conn = side(&t.io, conf)
 	c.rare().tls = t
 	if timeout <= 0 {
 		timeout = DefaultHandshakeTimeout
@@ -157,6 +166,7 @@ func (c *TcpConnection) startTLS(conf *tls.Config, timeout time.Duration) {
 		t.timer = 0
 		c.handshakeFailed(errors.New("handshake timeout after " + timeout.String()))
 	})
+	return t
 }
 
 // tlsHandler is a TLS connection as the loop sees it.
@@ -201,8 +211,17 @@ func (h *tlsHandler) OnClose(_ *eventloop.Conn, err error) {
 	if t.state != tlsReady {
 		t.io.stop()
 	}
+	if t.peer != "" && t.state == tlsShaking {
+		// The server hung up on a client's handshake, as it does after the
+		// client's alert: the handshake's own error, posted soon, says why.
+		t.state, t.closeErr = tlsHungUp, err
+		return
+	}
 	t.pending = nil
 	c.finish(err)
+	if c.more.tls == t {
+		c.more.tls = nil // a reconnect makes a fresh one
+	}
 }
 
 // firstFlightIn reports whether b holds a whole first record, or enough to
@@ -221,6 +240,17 @@ func firstFlightIn(b []byte) bool {
 func (c *TcpConnection) handshake(t *tlsLayer) {
 	err := t.conn.Handshake()
 	c.loop.Post(func() {
+		if t.state == tlsHungUp {
+			if err == nil {
+				err = errors.New("the server closed the connection")
+			}
+			c.fail(ConnectFail, "TLS handshake with "+t.peer+" failed: "+err.Error())
+			c.finish(t.closeErr)
+			if c.more.tls == t {
+				c.more.tls = nil
+			}
+			return
+		}
 		if t.state != tlsShaking || c.Status() != StatusEstablished {
 			return
 		}
@@ -251,11 +281,16 @@ func (c *TcpConnection) handshakeDone(t *tlsLayer) {
 		t.held = false
 		c.sock.ResumeRead()
 	}
+	if t.onReady != nil {
+		t.onReady()
+	}
 	c.resumeTLS()
 }
 
 // handshakeFailed logs why the handshake failed and closes; a client that
-// spoke plain HTTP gets a 400 saying so, as nginx answers. Loop-only.
+// spoke plain HTTP gets a 400 saying so, as nginx answers. A client
+// connection's failure goes to its OnError, as a failed connect does.
+// Loop-only.
 func (c *TcpConnection) handshakeFailed(err error) {
 	t := c.tlsOf()
 	if t == nil || t.state >= tlsReady || c.Status() != StatusEstablished {
@@ -267,6 +302,11 @@ func (c *TcpConnection) handshakeFailed(err error) {
 	if t.timer != 0 {
 		c.loop.DelTimer(t.timer)
 		t.timer = 0
+	}
+	if t.peer != "" {
+		c.fail(ConnectFail, "TLS handshake with "+t.peer+" failed: "+err.Error())
+		c.Destroy()
+		return
 	}
 	slog.Warn("workerman: SSL handshake error", "id", c.id, "remote", addrString(c.RemoteAddr()), "err", err)
 	var rh tls.RecordHeaderError
@@ -348,7 +388,7 @@ func (c *TcpConnection) resumeTLS() {
 // handshake ends the plaintext waits. Loop-only.
 func (c *TcpConnection) sendTLS(t *tlsLayer, v any, raw bool) error {
 	if t.state != tlsReady {
-		if t.state == tlsFailed || len(t.pending) >= c.MaxSendBufferSize {
+		if t.state >= tlsFailed || len(t.pending) >= c.MaxSendBufferSize {
 			return c.dropSend()
 		}
 		var err error

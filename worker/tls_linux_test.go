@@ -466,3 +466,103 @@ source.addEventListener("message", function (e) {
 		t.Fatal("no message reached the page's EventSource over https")
 	}
 }
+
+// TestTLSClients: NewAsync over TLS, "wss://" and "ssl://", against our own
+// server and a crypto/tls one; certificate errors reach OnError; a reconnect
+// makes a fresh handshake.
+func TestTLSClients(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
+		ca := newTestCA(t)
+		trust := &tls.Config{RootCAs: ca.pool}
+
+		t.Run("wss to our server, with a send made before connecting", func(t *testing.T) {
+			addr := serveTLS(t, ca, okWorker("websocket://127.0.0.1:0"))
+			c, err := connection.NewAsync("wss://" + addr + "/chat")
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.SetTLS(trust)
+			got := make(chan string, 2)
+			c.OnMessage = func(_ *connection.TcpConnection, data any) { got <- fmt.Sprint(data) }
+			c.OnConnect = func(c *connection.AsyncTcpConnection) { c.Send("after") }
+			c.Send("before")
+			c.Connect()
+			if a, b := <-got, <-got; a != "before" || b != "after" {
+				t.Fatalf("got %q then %q", a, b)
+			}
+			if c.Transport() != "ssl" {
+				t.Fatalf("Transport() = %q", c.Transport())
+			}
+			c.Close()
+		})
+
+		t.Run("ssl to a crypto/tls server, reconnecting", func(t *testing.T) {
+			certPEM, keyPEM := ca.issue(t, "127.0.0.1")
+			pair, err := tls.X509KeyPair(certPEM, keyPEM)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pair}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			nettest.GoServe(t, ln, func(c net.Conn) {
+				io.WriteString(c, "hello over tls\n")
+				c.Close()
+			})
+			g, err := worker.Start(worker.New("")) // runs the loop
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(g.Stop)
+			c, err := connection.NewAsync("ssl://" + ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.SetTLS(trust)
+			got := make(chan string, 4)
+			closes := 0
+			c.OnMessage = func(_ *connection.TcpConnection, data any) { got <- string(data.([]byte)) }
+			c.OnClose = func(*connection.TcpConnection) {
+				if closes++; closes == 1 {
+					c.Reconnect(0)
+				}
+			}
+			c.Connect()
+			for range 2 {
+				var b strings.Builder
+				for !strings.HasSuffix(b.String(), "\n") {
+					b.WriteString(<-got)
+				}
+				if b.String() != "hello over tls\n" {
+					t.Fatalf("got %q", b.String())
+				}
+			}
+		})
+
+		t.Run("an untrusted certificate reaches OnError", func(t *testing.T) {
+			addr := serveTLS(t, ca, okWorker("text://127.0.0.1:0"))
+			c, err := connection.NewAsync("text://" + addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.SetTLS(nil) // the system's roots, which do not hold the test CA
+			errs := make(chan string, 2)
+			closed := make(chan struct{})
+			c.OnError = func(_ *connection.TcpConnection, code int, msg string) {
+				if code != connection.ConnectFail {
+					msg = fmt.Sprintf("code %d: %s", code, msg)
+				}
+				errs <- msg
+			}
+			c.OnConnect = func(*connection.AsyncTcpConnection) { errs <- "connected" }
+			c.OnClose = func(*connection.TcpConnection) { close(closed) }
+			c.Connect()
+			msg := <-errs
+			if !strings.HasPrefix(msg, "TLS handshake with "+addr+" failed: ") || !strings.Contains(msg, "certificate") {
+				t.Fatalf("OnError got %q", msg)
+			}
+			<-closed
+		})
+	})
+}
