@@ -34,6 +34,7 @@ func (c *TcpConnection) SendNow(v any) (bool, error) {
 	if err := c.Send(v); err != nil || !c.loop.InLoop() || c.sock == nil {
 		return false, err
 	}
+	c.flushTLS()
 	return c.sock.WriteNow(), nil
 }
 

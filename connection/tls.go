@@ -43,6 +43,8 @@ type tlsLayer struct {
 	onReady  func() // a client's OnConnect, run once the handshake ends
 	peer     string // a client's dial target, for its errors; "" on a server
 	closeErr error  // why a client's socket closed in its handshake
+	batch    []byte // plaintext sent while a read's packages are handled
+	batching bool
 }
 
 type tlsState uint8
@@ -359,7 +361,14 @@ func (c *TcpConnection) pumpTLS(t *tlsLayer) {
 			}
 		}
 		if n > 0 {
+			// The replies to one read's packages go out as one run of records.
+			t.batching = true
 			c.parse(buf[:n])
+			t.batching = false
+			c.flushTLS()
+			if c.Status() == StatusClosing && !c.sock.Closed() && c.sock.Buffered() == 0 && !c.ending {
+				c.Destroy() // Encode asked to close and appended nothing
+			}
 		}
 		switch {
 		case err == nil:
@@ -395,8 +404,16 @@ func (c *TcpConnection) sendTLS(t *tlsLayer, v any, raw bool) error {
 		t.pending, err = c.encode(t.pending, v, raw)
 		return err
 	}
-	if c.sock.Buffered() >= c.MaxSendBufferSize {
+	if c.sock.Buffered()+len(t.batch) >= c.MaxSendBufferSize {
 		return c.dropSend()
+	}
+	if t.batching {
+		if t.batch == nil {
+			t.batch = c.loop.Buffer()
+		}
+		var err error
+		t.batch, err = c.encode(t.batch, v, raw)
+		return err
 	}
 	buf, err := c.encode(c.loop.Buffer(), v, raw)
 	c.writeTLS(t, buf)
@@ -409,6 +426,23 @@ func (c *TcpConnection) sendTLS(t *tlsLayer, v any, raw bool) error {
 		c.Destroy()
 	}
 	return nil
+}
+
+// flushTLS encrypts what a TLS connection batched into its send buffer, as
+// one run of records; Close, End and SendNow call it before they look at
+// the send buffer. Loop-only.
+func (c *TcpConnection) flushTLS() {
+	t := c.tlsOf()
+	if t == nil || t.batch == nil {
+		return
+	}
+	b := t.batch
+	t.batch = nil
+	if c.sock != nil && !c.sock.Closed() {
+		c.writeTLS(t, b)
+		c.checkFull(c.sock.Buffered())
+	}
+	c.loop.Recycle(b)
 }
 
 // writeTLS encrypts plaintext into the send buffer. Loop-only.

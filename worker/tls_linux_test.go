@@ -200,6 +200,19 @@ func TestHTTPSWithGoClients(t *testing.T) {
 			}
 		})
 
+		t.Run("answers that close the connection are flushed first", func(t *testing.T) {
+			for req, want := range map[string]string{
+				"GET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n": "HTTP/1.1 200 ",
+				"GET /c HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n":        "HTTP/1.1 400 ",
+			} {
+				c := dialTLS(t, addr, &tls.Config{RootCAs: ca.pool, ServerName: "localhost"})
+				io.WriteString(c, req)
+				if b, _ := io.ReadAll(c); !strings.HasPrefix(string(b), want) {
+					t.Fatalf("%q answered %q", req, b)
+				}
+			}
+		})
+
 		t.Run("plain HTTP gets a 400 that says so", func(t *testing.T) {
 			c := nettest.Dial(t, addr)
 			io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
