@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures the https servers side by side in one run: Workerman-Go (the seed,
-# servers/workerman over its ssl transport), fasthttp and net/http, each over
+# servers/workerman over its ssl transport, with 1 and 2 worker processes:
+# workerman-N), fasthttp and net/http, each over
 # crypto/tls with the same self-signed P-256 certificate (made here with
 # openssl). For each: the server's RSS per idle TLS connection (tlsidle: one
 # request each, then idle; for the seed also event streams), then wrk over
@@ -33,21 +34,28 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -su
 	-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 
 cd "$work"
-echo "## $(nproc) CPUs, GOMAXPROCS 2, one process each; $CLIENTS idle TLS connections; wrk $CONNS connections, $DURATION per run, $(date -u +%Y-%m-%d)"
+echo "## $(nproc) CPUs, GOMAXPROCS 2; $CLIENTS idle TLS connections; wrk $CONNS connections, $DURATION per run, $(date -u +%Y-%m-%d)"
 echo
 p=$PORT
-for s in workerman fasthttp nethttp; do
-	case $s in
-	workerman) start_server "$p" GOMAXPROCS=2 WM_ADDR="127.0.0.1:$p" TLS_CERT="$work/cert.pem" TLS_KEY="$work/key.pem" "$bin/workerman" start ;;
-	*) start_server "$p" GOMAXPROCS=2 "$bin/$s" -addr "127.0.0.1:$p" -cert "$work/cert.pem" -key "$work/key.pem" ;;
+serve() { # serve NAME: starts one server on port $p
+	case $1 in
+	workerman*) start_server "$p" GOMAXPROCS=2 WM_COUNT="${1#workerman-}" WM_ADDR="127.0.0.1:$p" \
+		TLS_CERT="$work/cert.pem" TLS_KEY="$work/key.pem" "$bin/workerman" start ;;
+	*) start_server "$p" GOMAXPROCS=2 "$bin/$1" -addr "127.0.0.1:$p" -cert "$work/cert.pem" -key "$work/key.pem" ;;
 	esac
+}
+for s in workerman-1 workerman-2 fasthttp nethttp; do
 	url="https://127.0.0.1:$p/"
 	echo "### $s"
 	echo
-	echo "- idle keep-alive: $(load "$bin/tlsidle" -c "$CLIENTS" -pid "$server_pid" "$url")"
-	if [ "$s" = workerman ]; then
+	if [ "$s" = workerman-1 ]; then # a server of its own: RSS does not shrink after a run
+		serve "$s"
 		echo "- idle event streams: $(load "$bin/tlsidle" -c "$CLIENTS" -pid "$server_pid" -sse "$url")"
+		stop_server
+		p=$((p + 1)) url="https://127.0.0.1:$p/"
 	fi
+	serve "$s"
+	echo "- idle keep-alive: $(load "$bin/tlsidle" -c "$CLIENTS" -pid "$server_pid" "$url")"
 	for depth in 1 "$DEPTH"; do
 		line=$(load wrk -t2 -c"$CONNS" -d"$DURATION" -s "$here/wrk.lua" "$url" -- "$depth" | grep '^{')
 		rps=$(awk -v l="$line" 'BEGIN { i = index(l, "\"responses\":"); r = substr(l, i + 12) + 0; j = index(l, "\"seconds\":"); s = substr(l, j + 10) + 0; printf "%.0f", r / s }')

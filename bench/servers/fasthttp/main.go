@@ -3,6 +3,7 @@
 // it. GOMAXPROCS (from the environment) sets how many cores it may use.
 //
 //	GOMAXPROCS=2 fasthttp -addr 127.0.0.1:8081
+//	GOMAXPROCS=2 fasthttp -addr 127.0.0.1:8443 -cert cert.pem -key key.pem   # https
 package main
 
 import (

@@ -2,6 +2,7 @@
 // net/http server that answers every request with "ok".
 //
 //	GOMAXPROCS=2 nethttp -addr 127.0.0.1:8082
+//	GOMAXPROCS=2 nethttp -addr 127.0.0.1:8443 -cert cert.pem -key key.pem   # https
 package main
 
 import (
