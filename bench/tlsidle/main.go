@@ -3,7 +3,8 @@
 // loopback, sends one request on each (a plain GET, or one that asks for
 // text/event-stream with -sse) and reads the response head, waits -settle,
 // and reads the RSS again. It prints one line: connections, RSS before and
-// after, and the difference per connection.
+// after, the difference per connection, and how many connections it opened
+// a second (one at a time: handshake, request, response head).
 //
 //	tlsidle -c 2000 -pid 1234 -sse https://127.0.0.1:18600/
 package main
@@ -39,6 +40,7 @@ func main() {
 	before := rss(*pid)
 	conf := &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}}
 	conns := make([]*tls.Conn, 0, *n)
+	start := time.Now()
 	for range *n {
 		c, err := tls.Dial("tcp", u.Host, conf)
 		if err != nil {
@@ -61,10 +63,11 @@ func main() {
 		c.SetDeadline(time.Time{})
 		conns = append(conns, c)
 	}
+	opened := time.Since(start)
 	time.Sleep(*settle)
 	after := rss(*pid)
-	fmt.Printf("%d connections: server RSS %.1f MB before, %.1f MB after: %.1f KB per connection\n",
-		len(conns), float64(before)/1e6, float64(after)/1e6, float64(after-before)/1e3/float64(len(conns)))
+	fmt.Printf("%d connections: server RSS %.1f MB before, %.1f MB after: %.1f KB per connection; %.0f handshakes/s, one at a time with its first request\n",
+		len(conns), float64(before)/1e6, float64(after)/1e6, float64(after-before)/1e3/float64(len(conns)), float64(len(conns))/opened.Seconds())
 	for _, c := range conns {
 		c.Close()
 	}
