@@ -187,6 +187,24 @@ func TestHTTPSWithGoClients(t *testing.T) {
 			}
 		})
 
+		t.Run("records cut anywhere", func(t *testing.T) {
+			raw := nettest.Dial(t, addr)
+			raw.(*net.TCPConn).SetNoDelay(true)
+			c := tls.Client(&chopped{Conn: raw}, &tls.Config{RootCAs: ca.pool, ServerName: "localhost"})
+			const n = 20
+			r := bufio.NewReader(c)
+			for i := range n {
+				fmt.Fprintf(c, "GET /cut%d HTTP/1.1\r\nHost: x\r\n\r\n", i)
+				resp, err := nethttp.ReadResponse(r, nil)
+				if err != nil {
+					t.Fatalf("response %d: %v", i, err)
+				}
+				if b, _ := io.ReadAll(resp.Body); string(b) != fmt.Sprintf("ok /cut%d", i) {
+					t.Fatalf("response %d: %q", i, b)
+				}
+			}
+		})
+
 		t.Run("a large body in many records", func(t *testing.T) {
 			c := dialTLS(t, addr, &tls.Config{RootCAs: ca.pool, ServerName: "localhost"})
 			body := strings.Repeat("x", 300<<10)
@@ -578,4 +596,24 @@ func TestTLSClients(t *testing.T) {
 			<-closed
 		})
 	})
+}
+
+// chopped writes what it is given in pieces of 1 to 7 bytes, each a write
+// of its own, so that records (the handshake's too) reach the server cut
+// at every place.
+type chopped struct {
+	net.Conn
+	k int
+}
+
+func (c *chopped) Write(p []byte) (int, error) {
+	for off := 0; off < len(p); {
+		c.k++
+		end := min(off+1+c.k%7, len(p))
+		if _, err := c.Conn.Write(p[off:end]); err != nil {
+			return off, err
+		}
+		off = end
+	}
+	return len(p), nil
 }
