@@ -1,6 +1,9 @@
 package connection
 
 import (
+	"crypto/tls"
+	"time"
+
 	"github.com/workerman-go/workerman/internal/eventloop"
 	"github.com/workerman-go/workerman/protocols"
 )
@@ -12,8 +15,12 @@ type Options struct {
 	Callbacks
 	Limits
 	Protocol  protocols.Protocol
-	Transport string // "tcp" or "unix"
-	Worker    string // the worker's name, for tables
+	Transport string // "tcp", "unix" or "ssl"
+	// TLS makes the connection a TLS server connection; HandshakeTimeout
+	// bounds its handshake (DefaultHandshakeTimeout).
+	TLS              *tls.Config
+	HandshakeTimeout time.Duration
+	Worker           string // the worker's name, for tables
 
 	// Table is the worker's table of its open connections, by id: the
 	// connection is in it from its accept until after its OnClose has run.
@@ -34,6 +41,13 @@ func Accept(sock *eventloop.Conn, o Options) *TcpConnection {
 		origin:    originOf(o.Worker, o.Table, o.Protocol),
 	}
 	c.withDefaults()
+	if o.TLS != nil {
+		c.loop = sock.Loop()
+		c.startTLS(o.TLS, o.HandshakeTimeout)
+	}
 	c.attach(sock)
+	if o.TLS != nil {
+		sock.SetHandler((*tlsHandler)(c))
+	}
 	return c
 }

@@ -40,8 +40,9 @@ type AsyncTcpConnection struct {
 }
 
 // NewAsync makes a client connection to remote, "scheme://address": tcp,
-// unix ("unix:///run/app.sock") or a registered protocol over tcp. It does not
-// connect until Connect.
+// unix ("unix:///run/app.sock"), a registered protocol over tcp, or over TLS
+// with "ssl" (raw tcp) and "wss" (see SetTLS). It does not connect until
+// Connect.
 func NewAsync(remote string) (*AsyncTcpConnection, error) {
 	scheme, address, ok := strings.Cut(remote, "://")
 	if !ok || scheme == "" || address == "" {
@@ -50,6 +51,10 @@ func NewAsync(remote string) (*AsyncTcpConnection, error) {
 	c := &AsyncTcpConnection{network: "tcp"}
 	c.origin = clients
 	r := c.rare()
+	scheme, secure := tlsScheme(scheme)
+	if secure {
+		c.SetTLS(nil)
+	}
 	switch scheme {
 	case "tcp":
 	case "unix":
@@ -147,6 +152,9 @@ func (c *AsyncTcpConnection) Connect() {
 
 // established makes the connection established on sock and runs OnConnect.
 func (c *AsyncTcpConnection) established(sock *eventloop.Conn) {
+	if c.attachTLS(sock) {
+		return // OnConnect runs once the handshake has ended
+	}
 	c.attach(sock)
 	if c.OnConnect != nil {
 		c.guard("OnConnect", func() { c.OnConnect(c) })

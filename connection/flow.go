@@ -24,6 +24,7 @@ func (c *TcpConnection) ResumeRecv() {
 	if !c.reading && c.in != nil {
 		c.parse(nil)
 	}
+	c.resumeTLS()
 }
 
 // IsPaused reports whether reading is paused. Loop-only.

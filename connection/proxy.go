@@ -251,7 +251,11 @@ func (h *handshake) established() {
 	rest := h.in
 	h.in = nil
 	c.established(h.sock)
-	if len(rest) > 0 && c.Status() == StatusEstablished {
+	switch {
+	case len(rest) == 0:
+	case c.more.tls != nil: // the first bytes of the remote's TLS
+		(*tlsHandler)(&c.TcpConnection).OnData(h.sock, rest)
+	case c.Status() == StatusEstablished:
 		c.parse(rest)
 	}
 }

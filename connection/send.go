@@ -34,6 +34,7 @@ func (c *TcpConnection) SendNow(v any) (bool, error) {
 	if err := c.Send(v); err != nil || !c.loop.InLoop() || c.sock == nil {
 		return false, err
 	}
+	c.flushTLS()
 	return c.sock.WriteNow(), nil
 }
 
@@ -54,6 +55,9 @@ func (c *TcpConnection) SendRaw(b []byte) error {
 func (c *TcpConnection) send(v any, raw bool) error {
 	if c.Status() >= StatusClosing {
 		return ErrClosed
+	}
+	if t := c.tlsOf(); t != nil && t.state != tlsFailed {
+		return c.sendTLS(t, v, raw)
 	}
 	if c.sock == nil {
 		// Kept until the connection is established, then sent first.

@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"crypto/tls"
 	"strconv"
 	"sync/atomic"
 
@@ -51,6 +52,8 @@ type rare struct {
 	onDrain func() // NotifyDrain's one-shot callback
 	linger  eventloop.TimerID
 	raw     rawBox
+	tls     *tlsLayer   // a TLS connection's crypto/tls state
+	tlsConf *tls.Config // a TLS client connection's config
 }
 
 // rare returns the connection's rare fields, making them on first use.
@@ -107,10 +110,13 @@ func (c *TcpConnection) Status() Status { return Status(c.status.Load()) }
 // Protocol is the connection's protocol, nil for raw tcp.
 func (c *TcpConnection) Protocol() protocols.Protocol { return c.origin.protocol }
 
-// Transport is "tcp" or "unix".
+// Transport is "tcp", "unix" or "ssl".
 func (c *TcpConnection) Transport() string {
 	if c.unix {
 		return "unix"
+	}
+	if c.tlsOf() != nil {
+		return "ssl"
 	}
 	return "tcp"
 }

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -27,11 +28,17 @@ type Worker struct {
 	Name string
 	// Count is how many processes serve this worker in multi-process mode.
 	Count int
-	// Transport is "tcp", "unix" or "udp"; the scheme sets it, and setting it
-	// changes how a protocol's address is bound: "unix" makes
+	// Transport is "tcp", "unix", "udp" or "ssl"; the scheme sets it, and
+	// setting it changes how a protocol's address is bound: "unix" makes
 	// "http:///run/app.sock" listen on a unix socket, "udp" makes
-	// "text://:9000" read datagrams.
+	// "text://:9000" read datagrams, "ssl" serves the protocol over TLS
+	// with the TLS config.
 	Transport string
+	// TLS is the certificate setup of an "ssl" worker (see LoadTLS);
+	// HandshakeTimeout bounds each handshake
+	// (connection.DefaultHandshakeTimeout).
+	TLS              *tls.Config
+	HandshakeTimeout time.Duration
 	// Protocol frames and encodes messages; the scheme sets it, nil is raw tcp.
 	Protocol protocols.Protocol
 	// ReusePort makes each process bind its own SO_REUSEPORT socket.
@@ -77,7 +84,8 @@ type Worker struct {
 	conns map[uint64]*connection.TcpConnection
 	loop  *eventloop.Loop
 
-	inherited bool // file was handed over: its unix socket path is not ours to remove
+	tlsConf   *tls.Config // TLS as served, with ALPN filled in
+	inherited bool        // file was handed over: its unix socket path is not ours to remove
 }
 
 var (
@@ -147,7 +155,10 @@ func (w *Worker) Bind() error {
 		return nil
 	}
 	network := w.Transport
-	if network == "" {
+	if err := w.checkTLS(); err != nil {
+		return err
+	}
+	if network == "" || network == "ssl" {
 		network = "tcp"
 	}
 	lc := net.ListenConfig{Control: func(_, _ string, rc rawConn) error { return setListenOptions(rc, network, w.ReusePort) }}
@@ -190,6 +201,9 @@ func (w *Worker) Bind() error {
 // UseListener makes the worker serve a listening socket it was handed, such
 // as one inherited from a parent process.
 func (w *Worker) UseListener(f *os.File) error {
+	if err := w.checkTLS(); err != nil {
+		return err
+	}
 	var sock interface {
 		Close() error
 	}
@@ -336,10 +350,12 @@ func (w *Worker) accept(sock *eventloop.Conn) {
 		},
 		Limits: connection.Limits{MaxSendBufferSize: w.MaxSendBufferSize, MaxPackageSize: w.MaxPackageSize,
 			CloseTimeout: w.CloseTimeout, WriteTimeout: w.WriteTimeout},
-		Protocol:  w.Protocol,
-		Transport: w.Transport,
-		Worker:    w.DisplayName(),
-		Table:     w.conns,
+		Protocol:         w.Protocol,
+		Transport:        w.Transport,
+		TLS:              w.tlsConf,
+		HandshakeTimeout: w.HandshakeTimeout,
+		Worker:           w.DisplayName(),
+		Table:            w.conns,
 	})
 	if w.OnConnect != nil {
 		w.call("OnConnect", func() { w.OnConnect(c) }, c.Destroy)

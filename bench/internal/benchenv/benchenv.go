@@ -41,7 +41,8 @@ func Duration(name string, def time.Duration) time.Duration {
 	return d
 }
 
-// Worker is an HTTP worker named name on WM_ADDR with WM_COUNT processes.
+// Worker is an HTTP worker named name on WM_ADDR with WM_COUNT processes,
+// over TLS with the certificate and key files TLS_CERT and TLS_KEY when set.
 // The pid file is named after the address too, so that servers of one
 // binary on other ports run beside it.
 func Worker(name string) *worker.Worker {
@@ -57,6 +58,13 @@ func Worker(name string) *worker.Worker {
 	w := worker.New("http://" + addr)
 	w.Name = name
 	w.Count = count
+	if cert, key := os.Getenv("TLS_CERT"), os.Getenv("TLS_KEY"); cert != "" {
+		conf, err := worker.LoadTLS(cert, key)
+		if err != nil {
+			panic(err)
+		}
+		w.Transport, w.TLS = "ssl", conf
+	}
 	return w
 }
 

@@ -3,9 +3,11 @@
 // it. GOMAXPROCS (from the environment) sets how many cores it may use.
 //
 //	GOMAXPROCS=2 fasthttp -addr 127.0.0.1:8081
+//	GOMAXPROCS=2 fasthttp -addr 127.0.0.1:8443 -cert cert.pem -key key.pem   # https
 package main
 
 import (
+	"crypto/tls"
 	"flag"
 	"log"
 	"net"
@@ -18,10 +20,19 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8081", "listen address")
+	cert := flag.String("cert", "", "TLS certificate file: serve https with -key")
+	key := flag.String("key", "", "TLS key file")
 	flag.Parse()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
+	}
+	if *cert != "" {
+		pair, err := tls.LoadX509KeyPair(*cert, *key)
+		if err != nil {
+			log.Fatal(err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{pair}, NextProtos: []string{"http/1.1"}})
 	}
 	s := &fasthttp.Server{
 		Handler: func(ctx *fasthttp.RequestCtx) {

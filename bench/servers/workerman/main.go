@@ -9,6 +9,8 @@
 // The environment sets what the benchmark script varies:
 //   - WM_ADDR: listen address (127.0.0.1:8080).
 //   - WM_COUNT: worker processes (1).
+//   - TLS_CERT, TLS_KEY: certificate and key files: serve https (the ssl
+//     transport).
 //   - WM_STAMP=1: events carry "ts=<Unix nanoseconds>" as data instead of
 //     "hello", so that wmload reports send-to-receipt latency.
 //   - WM_STAMP=due: the stamp is the time the event was due (the timer's

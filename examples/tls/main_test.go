@@ -1,0 +1,113 @@
+//go:build unix
+
+package main
+
+import (
+	"bufio"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"io"
+	"net"
+	nethttp "net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/workerman-go/workerman/internal/nettest"
+)
+
+var programs nettest.Programs
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	programs.Remove()
+	os.Exit(code)
+}
+
+// TestProgram runs the example as a user would, first with the certificate it
+// makes itself, then with one from TLS_CERT and TLS_KEY, and checks "ok" and
+// the 2-second event over TLS.
+func TestProgram(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the example; waits for its 2-second timer")
+	}
+	if ln, err := net.Listen("tcp", "0.0.0.0:8443"); err != nil {
+		t.Skipf("port 8443, which the example listens on, is taken: %v", err)
+	} else {
+		ln.Close()
+	}
+	bin := programs.Build(t, ".")
+
+	t.Run("self-signed", func(t *testing.T) {
+		c := run(t, bin, nil)
+		if names := c.ConnectionState().PeerCertificates[0].DNSNames; len(names) != 1 || names[0] != "localhost" {
+			t.Fatalf("the certificate names %q", names)
+		}
+		seed(t, c)
+	})
+
+	t.Run("TLS_CERT and TLS_KEY", func(t *testing.T) {
+		cert, err := selfSigned("files.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+		key, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600)
+		os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}), 0o600)
+		c := run(t, bin, []string{"TLS_CERT=" + certFile, "TLS_KEY=" + keyFile})
+		if name := c.ConnectionState().PeerCertificates[0].Subject.CommonName; name != "files.test" {
+			t.Fatalf("served a certificate for %q", name)
+		}
+		seed(t, c)
+	})
+}
+
+// run starts the example with env and returns a TLS connection to it, which
+// trusts any certificate (the tests check the one they get).
+func run(t *testing.T, bin string, env []string) *tls.Conn {
+	cmd := exec.Command(bin, "start")
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	nettest.Start(t, cmd) // the process group is killed when the test ends
+	deadline := time.Now().Add(nettest.Timeout)
+	for {
+		c, err := tls.Dial("tcp", "127.0.0.1:8443", &tls.Config{InsecureSkipVerify: true})
+		if err == nil {
+			t.Cleanup(func() { c.Close() })
+			c.SetDeadline(time.Now().Add(nettest.Timeout))
+			return c
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the example never answered on 8443: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// seed checks the seed's answers on one keep-alive connection.
+func seed(t *testing.T, c *tls.Conn) {
+	r := bufio.NewReader(c)
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	resp, err := nethttp.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := io.ReadAll(resp.Body); string(b) != "ok" {
+		t.Fatalf("got %q", b)
+	}
+	const head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: keep-alive\r\n\r\n"
+	const event = "event: message\nid: 1\ndata: hello\n\n"
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
+	if got := nettest.ReadN(t, r, len(head)+len(event)); got != head+event {
+		t.Fatalf("event stream:\n got %q\nwant %q", got, head+event)
+	}
+}
