@@ -28,11 +28,7 @@ var buildFlags []string
 
 var programs nettest.Programs
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	programs.Remove()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(nettest.Run(m, &programs)) }
 
 // built compiles the package at pkg (relative to the module) once.
 func built(tb testing.TB, pkg string) string {

@@ -31,11 +31,7 @@ import (
 
 var programs nettest.Programs
 
-func TestMain(m *testing.M) {
-	code := nettest.Run(m)
-	programs.Remove()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(nettest.Run(m, &programs)) }
 
 // built returns the test program compiled with main.version set to version.
 func built(tb testing.TB, version string) string {

@@ -20,11 +20,7 @@ import (
 
 var programs nettest.Programs
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	programs.Remove()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(nettest.Run(m, &programs)) }
 
 // TestPrometheusParsesMetrics: a master with two children, scraped over
 // HTTP and read by Prometheus's own text parser, shows every family with

@@ -21,11 +21,7 @@ import (
 
 var programs nettest.Programs
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	programs.Remove()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(nettest.Run(m, &programs)) }
 
 // TestProgram runs the example as a user would, first with the certificate it
 // makes itself, then with one from TLS_CERT and TLS_KEY, and checks "ok" and

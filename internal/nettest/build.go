@@ -12,7 +12,7 @@ import (
 
 // Programs builds the programs end-to-end tests drive, each once per test
 // binary run, into one temporary directory. A test binary keeps one in a
-// package variable and calls Remove from its TestMain.
+// package variable and hands it to Run in its TestMain, which removes them.
 type Programs struct {
 	mu   sync.Mutex
 	dir  string

@@ -30,12 +30,15 @@ func Skip(t testing.TB, why string) {
 	t.SkipNow()
 }
 
-// Run runs the package's tests, then prints one line per reason tests were
-// skipped for, and returns the exit code. The lines go to the terminal when
+// Run runs the package's tests, removes the programs they built, then prints
+// one line per reason tests were skipped for, and returns the exit code. The lines go to the terminal when
 // there is one and the package passed without -v, as go test shows none of
 // a passing package's output; else to standard output.
-func Run(m *testing.M) int {
+func Run(m *testing.M, built ...*Programs) int {
 	code := m.Run()
+	for _, p := range built {
+		p.Remove()
+	}
 	summary := skipSummary()
 	if summary == "" {
 		return code
