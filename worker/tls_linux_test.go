@@ -113,7 +113,7 @@ func (ca *testCA) files(t testing.TB, dir string, names ...string) (certFile, ke
 
 // serveTLS serves w over TLS with a certificate of ca for localhost and
 // 127.0.0.1 loaded by LoadTLS.
-func serveTLS(t *testing.T, ca *testCA, w *worker.Worker) string {
+func serveTLS(t testing.TB, ca *testCA, w *worker.Worker) string {
 	t.Helper()
 	conf, err := worker.LoadTLS(ca.files(t, t.TempDir(), "localhost", "127.0.0.1"))
 	if err != nil {
@@ -643,4 +643,62 @@ func (c *chopped) Write(p []byte) (int, error) {
 		off = end
 	}
 	return len(p), nil
+}
+
+// FuzzTLSServerInput: whatever a client sends to a TLS port, in place of a
+// handshake or inside one, the server ends that connection (an answer or a
+// close) within its handshake timeout, and keeps serving other clients.
+func FuzzTLSServerInput(f *testing.F) {
+	ca := newTestCA(f)
+	w := okWorker("http://127.0.0.1:0")
+	w.HandshakeTimeout = 300 * time.Millisecond
+	addr := serveTLS(f, ca, w)
+	trust := &tls.Config{RootCAs: ca.pool, ServerName: "localhost"}
+
+	hello := clientHello(f, trust)
+	f.Add([]byte("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+	f.Add([]byte{22, 3})
+	f.Add(hello)
+	f.Add(hello[:len(hello)/2])
+	f.Add(append(append([]byte{}, hello...), 23, 3, 3, 0, 16, 1, 2, 3))          // application data before the handshake ends
+	f.Add([]byte{22, 3, 1, 0xff, 0xff, 1, 0, 0xff, 0xfb})                        // a record longer than allowed
+	f.Add([]byte{21, 3, 3, 0, 2, 2, 40})                                         // an alert first
+	f.Add(append(append([]byte{}, hello[:5]...), make([]byte, len(hello)-5)...)) // a zeroed ClientHello
+	f.Fuzz(func(t *testing.T, in []byte) {
+		raw := nettest.Dial(t, addr)
+		raw.SetDeadline(time.Now().Add(nettest.Timeout))
+		raw.Write(in)
+		raw.(*net.TCPConn).CloseWrite()
+		if _, err := io.Copy(io.Discard, raw); err != nil {
+			t.Fatalf("the server did not end the connection: %v", err)
+		}
+		c := dialTLS(t, addr, trust)
+		io.WriteString(c, "GET /still HTTP/1.1\r\nHost: localhost\r\n\r\n")
+		resp, err := nethttp.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("after that input the next client got: %v", err)
+		}
+		resp.Body.Close()
+	})
+}
+
+// clientHello is the first flight of a crypto/tls client with conf.
+func clientHello(t testing.TB, conf *tls.Config) []byte {
+	t.Helper()
+	a, b := net.Pipe()
+	defer a.Close()
+	go func() {
+		tls.Client(b, conf).Handshake()
+		b.Close()
+	}()
+	a.SetReadDeadline(time.Now().Add(nettest.Timeout))
+	head := make([]byte, 5)
+	if _, err := io.ReadFull(a, head); err != nil {
+		t.Fatal(err)
+	}
+	body := make([]byte, int(head[3])<<8|int(head[4]))
+	if _, err := io.ReadFull(a, body); err != nil {
+		t.Fatal(err)
+	}
+	return append(head, body...)
 }
