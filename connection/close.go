@@ -26,7 +26,7 @@ func (c *TcpConnection) Close(data ...any) {
 	}
 	c.status.Store(int32(StatusClosing))
 	c.sock.PauseRead()
-	c.flushTLS()
+	c.closeNotifyTLS()
 	if c.sock.Buffered() == 0 {
 		c.Destroy()
 	}
@@ -63,7 +63,7 @@ func (c *TcpConnection) End(b []byte) {
 	c.status.Store(int32(StatusClosing))
 	c.ending = true
 	c.dropRecv()
-	c.flushTLS()
+	c.closeNotifyTLS()
 	if c.sock.Buffered() == 0 {
 		c.halfClose()
 	}

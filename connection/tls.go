@@ -366,6 +366,9 @@ func (c *TcpConnection) pumpTLS(t *tlsLayer) {
 			c.parse(buf[:n])
 			t.batching = false
 			c.flushTLS()
+			if c.Status() == StatusClosing && !c.ending {
+				c.closeNotifyTLS() // after the reply that ended the connection
+			}
 			if c.Status() == StatusClosing && !c.sock.Closed() && c.sock.Buffered() == 0 && !c.ending {
 				c.Destroy() // Encode asked to close and appended nothing
 			}
@@ -443,6 +446,18 @@ func (c *TcpConnection) flushTLS() {
 		c.checkFull(c.sock.Buffered())
 	}
 	c.loop.Recycle(b)
+}
+
+// closeNotifyTLS encrypts what a TLS connection batched and ends its records
+// with a close_notify alert, so that the peer can tell the end of the data
+// from a cut connection. Close and End call it, and a read whose reply ended
+// the connection (CloseWhenFlushed). Loop-only.
+func (c *TcpConnection) closeNotifyTLS() {
+	c.flushTLS()
+	if t := c.tlsOf(); t != nil && t.state == tlsReady && c.sock != nil && !c.sock.Closed() {
+		t.conn.CloseWrite()
+		c.watchOutput()
+	}
 }
 
 // writeTLS encrypts plaintext into the send buffer. Loop-only.

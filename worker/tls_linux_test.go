@@ -702,3 +702,56 @@ func clientHello(t testing.TB, conf *tls.Config) []byte {
 	}
 	return append(head, body...)
 }
+
+// TestCloseSendsCloseNotify: a TLS connection that the server closes ends its
+// records with a close_notify alert, so the client can tell the end of the
+// data from a cut connection (TLS 1.2 shows the alert's record type).
+func TestCloseSendsCloseNotify(t *testing.T) {
+	nettest.Backends(t, func(t *testing.T) {
+		ca := newTestCA(t)
+		text := worker.New("text://127.0.0.1:0")
+		text.OnMessage = func(c *connection.TcpConnection, data any) { c.Close("bye") }
+		for _, tc := range []struct {
+			name, send, want string
+			w                *worker.Worker
+		}{
+			{"Close", "hi\n", "bye\n", text},
+			{"a response that ends the connection", "GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", "ok /x", okWorker("http://127.0.0.1:0")},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				addr := serveTLS(t, ca, tc.w)
+				raw := &recording{Conn: nettest.Dial(t, addr)}
+				c := tls.Client(raw, &tls.Config{RootCAs: ca.pool, ServerName: "localhost", MaxVersion: tls.VersionTLS12})
+				c.SetDeadline(time.Now().Add(nettest.Timeout))
+				io.WriteString(c, tc.send)
+				got, err := io.ReadAll(c)
+				if err != nil || !strings.HasSuffix(string(got), tc.want) {
+					t.Fatalf("read %q, %v", got, err)
+				}
+				var last byte
+				for b := raw.read; len(b) >= 5; {
+					n := 5 + (int(b[3])<<8 | int(b[4]))
+					if n > len(b) {
+						break
+					}
+					last, b = b[0], b[n:]
+				}
+				if last != 21 {
+					t.Fatalf("the last record is of type %d, want an alert (21)", last)
+				}
+			})
+		}
+	})
+}
+
+// recording is a client socket that keeps every byte it reads.
+type recording struct {
+	net.Conn
+	read []byte
+}
+
+func (r *recording) Read(p []byte) (int, error) {
+	n, err := r.Conn.Read(p)
+	r.read = append(r.read, p[:n]...)
+	return n, err
+}
