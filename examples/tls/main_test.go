@@ -69,6 +69,7 @@ func TestProgram(t *testing.T) {
 // run starts the example with env and returns a TLS connection to it, which
 // trusts any certificate (the tests check the one they get).
 func run(t *testing.T, bin string, env []string) *tls.Conn {
+	freePort(t)
 	cmd := exec.Command(bin, "start")
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), env...)
@@ -84,6 +85,23 @@ func run(t *testing.T, bin string, env []string) *tls.Conn {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the example never answered on 8443: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// freePort waits, bounded, until 8443 can be bound: the children of a run
+// before, killed with their master, may hold it a moment longer.
+func freePort(t *testing.T) {
+	deadline := time.Now().Add(nettest.Timeout)
+	for {
+		ln, err := net.Listen("tcp", "0.0.0.0:8443")
+		if err == nil {
+			ln.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("port 8443 stays taken: %v", err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
