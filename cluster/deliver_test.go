@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/workerman-go/workerman/connection"
+	"github.com/workerman-go/workerman/internal/nettest"
 	"github.com/workerman-go/workerman/worker"
 )
 
@@ -134,36 +134,9 @@ func TestDeliveriesOfOneRoundLeaveInOneWriteAndInOrder(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log destination the test reads while NATS writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) count(sub string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.Count(s.b.String(), sub)
-}
-
 func TestAProcessThatFallsBehindLogsItsDropsBriefly(t *testing.T) {
-	w := worker.New("text://127.0.0.1:0")
-	g, err := worker.Start(w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Stop()
-	nd, err := get()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs syncBuffer
+	nd := loopNode(t)
+	var logs nettest.SyncBuffer
 	defer slog.SetDefault(slog.Default())
 	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
 
@@ -194,14 +167,14 @@ func TestAProcessThatFallsBehindLogsItsDropsBriefly(t *testing.T) {
 	inboxHolds(t, nd, InboxSize)
 	const warning = "slow consumer"
 	deadline := time.Now().Add(10 * time.Second)
-	for logs.count(warning) == 0 {
+	for strings.Count(logs.String(), warning) == 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("no slow-consumer warning 10s after %d messages for a held loop; log:\n%s", published, logs.b.String())
+			t.Fatalf("no slow-consumer warning 10s after %d messages for a held loop; log:\n%s", published, logs.String())
 		}
 		time.Sleep(time.Millisecond)
 	}
 	// Every subject reported its drops; the log got one line a second at most.
-	if n, most := logs.count(warning), 1+int(time.Since(began)/time.Second); n > most {
+	if n, most := strings.Count(logs.String(), warning), 1+int(time.Since(began)/time.Second); n > most {
 		t.Fatalf("%d slow-consumer warnings in %s, want at most %d", n, time.Since(began), most)
 	}
 	dropped := 0

@@ -6,15 +6,12 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/workerman-go/workerman/internal/nettest"
 	"github.com/workerman-go/workerman/worker"
 )
 
 func TestAQueueGivesEachMessageToOneSubscriber(t *testing.T) {
-	g, err := worker.Start(worker.New("text://127.0.0.1:0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Stop()
+	nettest.Serve(t, worker.New("text://127.0.0.1:0"))
 	if _, err := QueueSubscribe("jobs", "a b", func(*Msg) {}); !errors.Is(err, ErrBadName) {
 		t.Fatalf("a queue name with a space: %v, want ErrBadName", err)
 	}
@@ -67,11 +64,7 @@ func TestAQueueGivesEachMessageToOneSubscriber(t *testing.T) {
 }
 
 func TestARequestNobodyAnswersFailsAtOnce(t *testing.T) {
-	g, err := worker.Start(worker.New("text://127.0.0.1:0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Stop()
+	nettest.Serve(t, worker.New("text://127.0.0.1:0"))
 	answered := make(chan error, 1)
 	onLoop := make(chan bool, 1)
 	// A minute: only no responders ends it in time for the test.
@@ -90,18 +83,10 @@ func TestARequestNobodyAnswersFailsAtOnce(t *testing.T) {
 }
 
 func TestUnsubscribeDropsWhatWaitsForTheLoop(t *testing.T) {
-	g, err := worker.Start(worker.New("text://127.0.0.1:0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Stop()
-	nd, err := get()
-	if err != nil {
-		t.Fatal(err)
-	}
+	nd := loopNode(t)
 	got := 0
 	var sub *Subscription
-	sub, err = Subscribe("once", func(*Msg) {
+	sub, err := Subscribe("once", func(*Msg) {
 		got++
 		sub.Unsubscribe()
 	})
@@ -134,4 +119,16 @@ func TestUnsubscribeDropsWhatWaitsForTheLoop(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the probe did not arrive within 10s")
 	}
+}
+
+// loopNode serves a text worker in the test process, so that the process
+// has a running loop for the callbacks, and returns the process's node.
+func loopNode(t *testing.T) *node {
+	t.Helper()
+	nettest.Serve(t, worker.New("text://127.0.0.1:0"))
+	n, err := get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -1,7 +1,6 @@
 package timer_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
 	"sync"
@@ -321,28 +320,10 @@ func TestCallbacksRunOnTheLoop(t *testing.T) {
 	}
 }
 
-// syncBuffer collects log output written from the loop.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // captureLog sends the default logger to a buffer for the test.
-func captureLog(t *testing.T) *syncBuffer {
+func captureLog(t *testing.T) *nettest.SyncBuffer {
 	t.Helper()
-	buf := &syncBuffer{}
+	buf := &nettest.SyncBuffer{}
 	old := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(buf, nil)))
 	t.Cleanup(func() { slog.SetDefault(old) })

@@ -508,51 +508,39 @@ func TestTLSClients(t *testing.T) {
 		ca := newTestCA(t)
 		trust := &tls.Config{RootCAs: ca.pool}
 
-		t.Run("wss to our server, with a send made before connecting", func(t *testing.T) {
-			addr := serveTLS(t, ca, okWorker("websocket://127.0.0.1:0"))
-			c, err := connection.NewAsync("wss://" + addr + "/chat")
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.SetTLS(trust)
-			got := make(chan string, 2)
-			c.OnMessage = func(_ *connection.TcpConnection, data any) { got <- fmt.Sprint(data) }
-			c.OnConnect = func(c *connection.AsyncTcpConnection) { c.Send("after") }
-			c.Send("before")
-			c.Connect()
-			if a, b := <-got, <-got; a != "before" || b != "after" {
-				t.Fatalf("got %q then %q", a, b)
-			}
-			if c.Transport() != "ssl" {
-				t.Fatalf("Transport() = %q", c.Transport())
-			}
-			c.Close()
-		})
-
-		t.Run("wss through a SOCKS5 proxy: the handshake runs inside the tunnel", func(t *testing.T) {
-			addr := serveTLS(t, ca, okWorker("websocket://127.0.0.1:0"))
-			proxy := nettest.StartProxy(t, "", "")
-			c, err := connection.NewAsync("wss://" + addr + "/chat")
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.SetTLS(trust)
-			if err := c.ProxySocks5(proxy.Addr()); err != nil {
-				t.Fatal(err)
-			}
-			got := make(chan string, 2)
-			c.OnMessage = func(_ *connection.TcpConnection, data any) { got <- fmt.Sprint(data) }
-			c.OnConnect = func(c *connection.AsyncTcpConnection) { c.Send("after") }
-			c.Send("before")
-			c.Connect()
-			if a, b := <-got, <-got; a != "before" || b != "after" {
-				t.Fatalf("got %q then %q", a, b)
-			}
-			if n := proxy.Tunnels(); n != 1 {
-				t.Fatalf("the proxy opened %d tunnels", n)
-			}
-			c.Close()
-		})
+		// Through a proxy, the TLS handshake runs inside the tunnel.
+		for _, via := range []string{"no proxy", "a SOCKS5 proxy"} {
+			t.Run("wss to our server, with a send made before connecting, through "+via, func(t *testing.T) {
+				addr := serveTLS(t, ca, okWorker("websocket://127.0.0.1:0"))
+				c, err := connection.NewAsync("wss://" + addr + "/chat")
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.SetTLS(trust)
+				var proxy *nettest.Proxy
+				if via != "no proxy" {
+					proxy = nettest.StartProxy(t, "", "")
+					if err := c.ProxySocks5(proxy.Addr()); err != nil {
+						t.Fatal(err)
+					}
+				}
+				got := make(chan string, 2)
+				c.OnMessage = func(_ *connection.TcpConnection, data any) { got <- fmt.Sprint(data) }
+				c.OnConnect = func(c *connection.AsyncTcpConnection) { c.Send("after") }
+				c.Send("before")
+				c.Connect()
+				if a, b := <-got, <-got; a != "before" || b != "after" {
+					t.Fatalf("got %q then %q", a, b)
+				}
+				if c.Transport() != "ssl" {
+					t.Fatalf("Transport() = %q", c.Transport())
+				}
+				if proxy != nil && proxy.Tunnels() != 1 {
+					t.Fatalf("the proxy opened %d tunnels", proxy.Tunnels())
+				}
+				c.Close()
+			})
+		}
 
 		t.Run("ssl to a crypto/tls server, reconnecting", func(t *testing.T) {
 			certPEM, keyPEM := ca.issue(t, "127.0.0.1")
