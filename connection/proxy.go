@@ -251,12 +251,8 @@ func (h *handshake) established() {
 	rest := h.in
 	h.in = nil
 	c.established(h.sock)
-	switch {
-	case len(rest) == 0:
-	case c.more.tls != nil: // the first bytes of the remote's TLS
-		(*tlsHandler)(&c.TcpConnection).OnData(h.sock, rest)
-	case c.Status() == StatusEstablished:
-		c.parse(rest)
+	if len(rest) > 0 && c.Status() == StatusEstablished {
+		h.sock.Handler().OnData(h.sock, rest) // plain, or the first bytes of the remote's TLS
 	}
 }
 

@@ -68,6 +68,9 @@ func (c *Conn) Loop() *Loop { return c.loop }
 // callback that handed c over returns.
 func (c *Conn) SetHandler(h Handler) { c.h = h }
 
+// Handler is who receives c's events. Loop-only.
+func (c *Conn) Handler() Handler { return c.h }
+
 // OutBuf returns the connection's pending output for the caller to append to;
 // hand the result back with SetOutBuf. Loop-only.
 func (c *Conn) OutBuf() []byte {
