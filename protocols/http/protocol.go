@@ -115,14 +115,20 @@ func (p *Protocol) OnPanic(c protocols.Conn) {
 		c.Close()
 		return
 	}
-	countStatus(500)
-	c.End(replies[500])
+	endWith(c, 500)
 }
 
 var (
 	reply100 = []byte("HTTP/1.1 100 Continue\r\n\r\n")
 	replies  = map[int][]byte{}
 )
+
+// endWith answers with the canned reply of status, counted, and ends the
+// connection once the peer has read it.
+func endWith(c protocols.Conn, status int) {
+	countStatus(status)
+	c.End(replies[status])
+}
 
 func init() {
 	for _, s := range []int{400, 408, 413, 431, 500, 501, 505} {
@@ -148,8 +154,7 @@ func (p *Protocol) Input(buf []byte, c protocols.Conn) (int, error) {
 	pkgLimit := c.PackageLimit()
 	n, e := st.f.next(buf, p.headerLimit(pkgLimit), pkgLimit)
 	if e != nil {
-		countStatus(e.status)
-		c.End(replies[e.status])
+		endWith(c, e.status)
 		return 0, e
 	}
 	if n > 0 {
@@ -205,8 +210,7 @@ func (p *Protocol) Decode(pkg []byte, c protocols.Conn) (any, error) {
 	err := req.load(pkg, f)
 	f.reset()
 	if err != nil {
-		countStatus(400)
-		c.End(replies[400])
+		endWith(c, 400)
 		return nil, err
 	}
 	return req, nil
