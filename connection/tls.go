@@ -124,6 +124,15 @@ func (t *tlsIO) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// hangUp tells a waiting handshake that the peer has gone, keeping what it
+// sent for the records that follow the handshake.
+func (t *tlsIO) hangUp() {
+	t.mu.Lock()
+	t.closed = true
+	t.mu.Unlock()
+	t.cond.Broadcast()
+}
+
 // stop wakes a waiting handshake with an error.
 func (t *tlsIO) stop() {
 	t.mu.Lock()
@@ -210,14 +219,17 @@ func (h *tlsHandler) OnClose(_ *eventloop.Conn, err error) {
 		c.loop.DelTimer(t.timer)
 		t.timer = 0
 	}
-	if t.state != tlsReady {
-		t.io.stop()
-	}
 	if t.peer != "" && t.state == tlsShaking {
 		// The server hung up on a client's handshake, as it does after the
 		// client's alert: the handshake's own error, posted soon, says why.
+		// Or the handshake ended and the server sent its data and left
+		// before the loop heard of the end: what it sent is kept.
+		t.io.hangUp()
 		t.state, t.closeErr = tlsHungUp, err
 		return
+	}
+	if t.state != tlsReady {
+		t.io.stop()
 	}
 	t.pending = nil
 	c.finish(err)
@@ -243,10 +255,12 @@ func (c *TcpConnection) handshake(t *tlsLayer) {
 	err := t.conn.Handshake()
 	c.loop.Post(func() {
 		if t.state == tlsHungUp {
-			if err == nil {
-				err = errors.New("the server closed the connection")
+			if err != nil || !c.readAfterHangUp(t) {
+				if err == nil {
+					err = errors.New("the server closed the connection")
+				}
+				c.fail(ConnectFail, "TLS handshake with "+t.peer+" failed: "+err.Error())
 			}
-			c.fail(ConnectFail, "TLS handshake with "+t.peer+" failed: "+err.Error())
 			c.finish(t.closeErr)
 			if c.more.tls == t {
 				c.more.tls = nil
@@ -287,6 +301,25 @@ func (c *TcpConnection) handshakeDone(t *tlsLayer) {
 		t.onReady()
 	}
 	c.resumeTLS()
+}
+
+// readAfterHangUp finishes a client's handshake that ended as the server
+// hung up, and reads the records the server sent before it did; false when
+// it sent none. Loop-only.
+func (c *TcpConnection) readAfterHangUp(t *tlsLayer) bool {
+	t.io.mu.Lock()
+	rest := t.io.feed
+	t.io.feed = nil
+	t.io.mu.Unlock()
+	if len(rest) == 0 {
+		return false
+	}
+	t.state, t.io.ready, t.io.rest, t.pending = tlsReady, true, rest, nil
+	if t.onReady != nil {
+		t.onReady()
+	}
+	c.resumeTLS()
+	return true
 }
 
 // handshakeFailed logs why the handshake failed and closes; a client that

@@ -578,7 +578,12 @@ func TestTLSClients(t *testing.T) {
 			for range 2 {
 				var b strings.Builder
 				for !strings.HasSuffix(b.String(), "\n") {
-					b.WriteString(<-got)
+					select {
+					case m := <-got:
+						b.WriteString(m)
+					case <-time.After(nettest.Timeout):
+						t.Fatalf("no greeting over TLS; so far %q", b.String())
+					}
 				}
 				if b.String() != "hello over tls\n" {
 					t.Fatalf("got %q", b.String())
