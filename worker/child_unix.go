@@ -100,15 +100,16 @@ func (m *master) spawn(wi, slot int, prev *child) (*child, error) {
 	return c, nil
 }
 
-// childEnv is this process's environment without the marks of its own kind.
+// childEnv is this process's environment without the marks of its own
+// kind, with the self-signed certificates it serves.
 func childEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, envChild+"=") && !strings.HasPrefix(kv, envDaemon+"=") {
+		if !strings.HasPrefix(kv, envChild+"=") && !strings.HasPrefix(kv, envDaemon+"=") && !strings.HasPrefix(kv, envSelfSigned+"_") {
 			env = append(env, kv)
 		}
 	}
-	return env
+	return append(env, selfSignedChildEnv()...)
 }
 
 // executable is the program to run for a child: the file the master was

@@ -2,6 +2,7 @@ package worker_test
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -18,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -747,4 +749,117 @@ func (r *recording) Read(p []byte) (int, error) {
 	n, err := r.Conn.Read(p)
 	r.read = append(r.read, p[:n]...)
 	return n, err
+}
+
+// TestSelfSignedTLS: the certificate covers the names asked for and serves
+// as its own root; one process asked twice for the same names serves one
+// certificate.
+func TestSelfSignedTLS(t *testing.T) {
+	if _, err := worker.SelfSignedTLS(); err == nil {
+		t.Fatal("SelfSignedTLS with no names made a certificate")
+	}
+	conf, err := worker.SelfSignedTLS("localhost", "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := worker.SelfSignedTLS("localhost", "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again.Certificates[0].Certificate[0], conf.Certificates[0].Certificate[0]) {
+		t.Fatal("a second call for the same names made another certificate")
+	}
+	other, err := worker.SelfSignedTLS("other.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(other.Certificates[0].Certificate[0], conf.Certificates[0].Certificate[0]) {
+		t.Fatal("other names got the same certificate")
+	}
+	w := okWorker("http://127.0.0.1:0")
+	w.Transport, w.TLS = "ssl", conf
+	addr := nettest.Serve(t, w)
+	leaf, err := x509.ParseCertificate(conf.Certificates[0].Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(leaf)
+	for _, name := range []string{"localhost", "127.0.0.1"} {
+		if got, _ := httpsGet(t, addr, &tls.Config{RootCAs: roots, ServerName: name}); got != "ok /" {
+			t.Fatalf("as %s: got %q", name, got)
+		}
+	}
+	if _, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: roots, ServerName: "example.com"}); err == nil {
+		t.Fatal("the certificate passed for a name it does not cover")
+	}
+}
+
+// TestSelfSignedTLSOneCertificatePerRun: the children of a daemonized master,
+// and those a reload starts, serve the certificate the master made, so that a
+// browser that trusts it once trusts every process.
+func TestSelfSignedTLSOneCertificatePerRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a program")
+	}
+	d := deploy(t, 2)
+	d.env = append(d.env, "APP_TLS=1")
+	d.mustRun("start", "-d")
+	var cert []byte
+	// serving asks on new connections until every pid in want has
+	// answered, and checks that each served the one certificate.
+	serving := func(want map[int]bool) {
+		t.Helper()
+		for i := 0; len(want) > 0; i++ {
+			if i == 500 {
+				t.Fatalf("processes %v never answered", want)
+			}
+			answer, got := httpsGet(t, d.addr, &tls.Config{InsecureSkipVerify: true})
+			pid, _ := strconv.Atoi(field(answer, "pid"))
+			if cert == nil {
+				cert = got
+			}
+			if !bytes.Equal(got, cert) {
+				t.Fatalf("process %d serves another certificate", pid)
+			}
+			delete(want, pid)
+		}
+	}
+	pids := func(s status) map[int]bool {
+		m := map[int]bool{}
+		for _, p := range s.Processes {
+			m[p.PID] = true
+		}
+		return m
+	}
+	before := d.waitStatus("two processes", func(s status) bool { return len(s.Processes) == 2 })
+	serving(pids(before))
+	d.mustRun("reload")
+	after := d.waitStatus("two new processes serving", func(s status) bool {
+		for _, p := range s.Processes {
+			if before.Processes[0].PID == p.PID || before.Processes[1].PID == p.PID || p.Busy {
+				return false
+			}
+		}
+		return len(s.Processes) == 2
+	})
+	serving(pids(after))
+}
+
+// httpsGet asks GET / on a connection of its own and returns the body and
+// the certificate the server presented.
+func httpsGet(t *testing.T, addr string, conf *tls.Config) (body string, cert []byte) {
+	t.Helper()
+	tr := &nethttp.Transport{TLSClientConfig: conf, DisableKeepAlives: true}
+	defer tr.CloseIdleConnections()
+	resp, err := (&nethttp.Client{Transport: tr, Timeout: nettest.Timeout}).Get("https://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b), resp.TLS.PeerCertificates[0].Raw
 }

@@ -5,14 +5,11 @@ package main
 import (
 	"bufio"
 	"crypto/tls"
-	"crypto/x509"
-	"encoding/pem"
 	"io"
 	"net"
 	nethttp "net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -46,18 +43,7 @@ func TestProgram(t *testing.T) {
 	})
 
 	t.Run("TLS_CERT and TLS_KEY", func(t *testing.T) {
-		cert, err := selfSigned("files.test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		dir := t.TempDir()
-		certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-		key, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600)
-		os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}), 0o600)
+		certFile, keyFile, _ := nettest.CertFiles(t, "files.test")
 		c := run(t, bin, []string{"TLS_CERT=" + certFile, "TLS_KEY=" + keyFile})
 		if name := c.ConnectionState().PeerCertificates[0].Subject.CommonName; name != "files.test" {
 			t.Fatalf("served a certificate for %q", name)

@@ -5,7 +5,8 @@
 // event stream whose events carry that same answer.
 //
 // APP_ADDR is the address to listen on, APP_COUNT the process count,
-// APP_WS the address of a WebSocket echo worker (none when unset),
+// APP_WS the address of a WebSocket echo worker (none when unset), APP_TLS=1
+// serves the HTTP worker over TLS with a self-signed certificate,
 // APP_STDOUT the daemon's output file, APP_SSE_EVERY the interval of the
 // events (100ms when unset), APP_MASTER_EVERY the interval of a timer of the
 // master that prints "master tick N pid=..." (none when unset; a timer added
@@ -18,6 +19,7 @@ package main
 
 import (
 	"fmt"
+	"log"
 	"os"
 	"strconv"
 	"time"
@@ -35,6 +37,13 @@ func main() {
 	w.Name = "web"
 	w.Count, _ = strconv.Atoi(os.Getenv("APP_COUNT"))
 	w.User = os.Getenv("APP_USER")
+	if os.Getenv("APP_TLS") == "1" {
+		conf, err := worker.SelfSignedTLS("localhost", "127.0.0.1")
+		if err != nil {
+			log.Fatal(err)
+		}
+		w.Transport, w.TLS = "ssl", conf
+	}
 	every := 100 * time.Millisecond
 	if d, err := time.ParseDuration(os.Getenv("APP_SSE_EVERY")); err == nil && d > 0 {
 		every = d
