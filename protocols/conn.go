@@ -90,12 +90,15 @@ const (
 )
 
 // Dialed is implemented by client connections (connection.NewAsync): the
-// address they were asked to dial, which a protocol's handshake names (a
-// WebSocket client's Host and request target).
+// address they were asked to dial and how they reach it, which a protocol's
+// handshake names (a WebSocket client's Host and request target).
 type Dialed interface {
 	// DialTarget is the "host:port" (or socket path) given to NewAsync, and
 	// the path and query that followed it ("/" when none).
 	DialTarget() (hostport, uri string)
+	// Transport is "tcp", "unix" or "ssl" (TLS: "wss://", "ssl://" or
+	// SetTLS), which decides a URL's default port.
+	Transport() string
 }
 
 // Connector is implemented by protocols that act when a connection opens.

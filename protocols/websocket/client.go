@@ -75,11 +75,12 @@ func (cl *Client) state(c protocols.Conn) *connState {
 // OnConnect sends the opening handshake.
 func (cl *Client) OnConnect(c protocols.Conn) {
 	st := cl.state(c)
-	host, uri := "", "/"
+	host, uri, secure := "", "/", false
 	if d, ok := c.(protocols.Dialed); ok {
 		if h, u := d.DialTarget(); h != "" {
 			host, uri = h, u
 		}
+		secure = d.Transport() == "ssl"
 	}
 	if host == "" && c.RemoteAddr() != nil {
 		host = c.RemoteAddr().String()
@@ -88,12 +89,20 @@ func (cl *Client) OnConnect(c protocols.Conn) {
 	rand.Read(nonce[:])
 	key := base64.StdEncoding.EncodeToString(nonce[:])
 	st.key = acceptKey(key)
-	c.SendRaw(cl.appendRequest(nil, host, uri, key))
+	c.SendRaw(cl.appendRequest(nil, hostField(host, secure), uri, key))
+}
+
+// hostField is the Host of a handshake to hostport: without the port when
+// it is the scheme's default (80 for ws, 443 for wss), as a browser sends it.
+func hostField(hostport string, secure bool) string {
+	if secure {
+		return strings.TrimSuffix(hostport, ":443")
+	}
+	return strings.TrimSuffix(hostport, ":80")
 }
 
 // appendRequest appends the opening handshake of RFC 6455 section 4.1.
 func (cl *Client) appendRequest(dst []byte, host, uri, key string) []byte {
-	host = strings.TrimSuffix(host, ":80")
 	dst = append(dst, "GET "+stripCRLF(uri)+" HTTP/1.1\r\nHost: "+stripCRLF(host)+
 		"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "+key+"\r\nSec-WebSocket-Version: 13\r\n"...)
 	if cl.Origin != "" && http.ValidField("Origin", cl.Origin) {
