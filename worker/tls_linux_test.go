@@ -460,10 +460,6 @@ func (s *stopAfterHello) Write(p []byte) (int, error) {
 // TestEventSourceInChromiumOverHTTPS: a headless Chromium opens a page over
 // https and its EventSource gets the seed's event over the same TLS server.
 func TestEventSourceInChromiumOverHTTPS(t *testing.T) {
-	const chromium = "/usr/bin/chromium"
-	if _, err := os.Stat(chromium); err != nil {
-		t.Skip("chromium is not installed (bash .ci/clients.sh installs it)")
-	}
 	const page = `<!doctype html><title>sse</title><script>
 const source = new EventSource("/events");
 source.addEventListener("message", function (e) {
@@ -487,10 +483,7 @@ source.addEventListener("message", function (e) {
 		}
 	}
 	addr := serveTLS(t, newTestCA(t), w)
-	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-		"--ignore-certificate-errors", "--user-data-dir="+t.TempDir(), "https://"+addr+"/")
-	stop := nettest.Start(t, cmd)
+	stop := nettest.Start(t, nettest.ChromiumCommand(t, "https://"+addr+"/", "--ignore-certificate-errors"))
 	defer stop()
 	select {
 	case r := <-reports:

@@ -9,7 +9,6 @@ import (
 	"net"
 	nethttp "net/http"
 	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -55,42 +54,14 @@ func TestProgram(t *testing.T) {
 // run starts the example with env and returns a TLS connection to it, which
 // trusts any certificate (the tests check the one they get).
 func run(t *testing.T, bin string, env []string) *tls.Conn {
-	freePort(t)
-	cmd := exec.Command(bin, "start")
-	cmd.Dir = t.TempDir()
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	nettest.Start(t, cmd) // the process group is killed when the test ends
-	deadline := time.Now().Add(nettest.Timeout)
-	for {
-		c, err := tls.Dial("tcp", "127.0.0.1:8443", &tls.Config{InsecureSkipVerify: true})
-		if err == nil {
-			t.Cleanup(func() { c.Close() })
-			c.SetDeadline(time.Now().Add(nettest.Timeout))
-			return c
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the example never answered on 8443: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	nettest.StartProgram(t, bin, "8443", env...)
+	c, err := tls.Dial("tcp", "127.0.0.1:8443", &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
 	}
-}
-
-// freePort waits, bounded, until 8443 can be bound: the children of a run
-// before, killed with their master, may hold it a moment longer.
-func freePort(t *testing.T) {
-	deadline := time.Now().Add(nettest.Timeout)
-	for {
-		ln, err := net.Listen("tcp", "0.0.0.0:8443")
-		if err == nil {
-			ln.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("port 8443 stays taken: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(nettest.Timeout))
+	return c
 }
 
 // seed checks the seed's answers on one keep-alive connection.

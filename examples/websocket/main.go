@@ -4,12 +4,24 @@
 //	go run ./examples/websocket start
 //	open http://127.0.0.1:8081/ in two browser tabs
 //
+// CHAT_TLS=1 serves the page over https and the chat over wss, on the same
+// port, as examples/tls does: with the certificate and key from the files
+// named by TLS_CERT and TLS_KEY when both are set, else with a self-signed
+// certificate for localhost and 127.0.0.1 made at start, which the browser
+// asks to trust once. The page connects with wss:// when it came over https.
+//
+//	CHAT_TLS=1 go run ./examples/websocket start
+//	open https://127.0.0.1:8081/
+//
 // The worker runs one process (Count 1): its connections are the whole room.
 package main
 
 import (
+	"crypto/tls"
 	_ "embed"
 	"fmt"
+	"log"
+	"os"
 	"time"
 
 	"github.com/workerman-go/workerman/connection"
@@ -25,6 +37,13 @@ var page string
 func main() {
 	w := worker.New("websocket://0.0.0.0:8081")
 	w.Name = "chat"
+	if os.Getenv("CHAT_TLS") == "1" {
+		conf, err := tlsConfig()
+		if err != nil {
+			log.Fatal(err)
+		}
+		w.Transport, w.TLS = "ssl", conf
+	}
 	w.Protocol = &websocket.Protocol{
 		// The page itself, on the port its WebSocket connects to.
 		OnRequest: func(c protocols.Conn, req *http.Request) *http.Response {
@@ -60,4 +79,12 @@ func broadcast(w *worker.Worker, text string) {
 			c.Send(text)
 		}
 	}
+}
+
+// tlsConfig loads TLS_CERT and TLS_KEY, or makes a self-signed certificate.
+func tlsConfig() (*tls.Config, error) {
+	if cert, key := os.Getenv("TLS_CERT"), os.Getenv("TLS_KEY"); cert != "" && key != "" {
+		return worker.LoadTLS(cert, key)
+	}
+	return worker.SelfSignedTLS("localhost", "127.0.0.1")
 }

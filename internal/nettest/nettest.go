@@ -110,6 +110,17 @@ func Chromium(t testing.TB) string {
 	return chromium
 }
 
+// ChromiumCommand is a headless Chromium that opens url with a profile of
+// its own, for Start; flags go before the URL. It skips the test when
+// Chromium is missing.
+func ChromiumCommand(t testing.TB, url string, flags ...string) *exec.Cmd {
+	t.Helper()
+	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+		"--user-data-dir=" + t.TempDir()}
+	return exec.Command(Chromium(t), append(append(args, flags...), url)...)
+}
+
 // NodeModules is the directory of the npm clients, or skips the test when
 // they are not installed.
 func NodeModules(t testing.TB, pkg string) string {

@@ -3,10 +3,13 @@
 package nettest
 
 import (
+	"net"
+	"os"
 	"os/exec"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // Start runs a client program in a process group of its own. The returned
@@ -24,4 +27,39 @@ func Start(t testing.TB, cmd *exec.Cmd) (stop func()) {
 	})
 	t.Cleanup(stop)
 	return stop
+}
+
+// StartProgram runs "bin start", a program of this repository that listens
+// on a fixed port of every address (an example), in a temporary directory
+// with env added, and waits until it accepts on loopback. It waits first,
+// bounded, until the port can be bound: the children of a run before, killed
+// with their master, may hold it a moment longer. The program's process group
+// is killed when the test ends.
+func StartProgram(t testing.TB, bin, port string, env ...string) {
+	t.Helper()
+	for deadline := time.Now().Add(Timeout); ; time.Sleep(20 * time.Millisecond) {
+		ln, err := net.Listen("tcp", net.JoinHostPort("0.0.0.0", port))
+		if err == nil {
+			ln.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("port %s stays taken: %v", port, err)
+		}
+	}
+	cmd := exec.Command(bin, "start")
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	Start(t, cmd)
+	for deadline := time.Now().Add(Timeout); ; time.Sleep(20 * time.Millisecond) {
+		c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", port))
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never answered on %s: %v", bin, port, err)
+		}
+	}
 }

@@ -211,7 +211,7 @@ func TestSeedWithNodeEventSource(t *testing.T) {
 }
 
 func TestSeedInChromium(t *testing.T) {
-	chromium := nettest.Chromium(t)
+	nettest.Chromium(t) // skips at once when it is missing
 	page, err := os.ReadFile(filepath.Join(nettest.ModuleRoot(t), "examples", "sse", "index.html"))
 	if err != nil {
 		t.Fatal(err)
@@ -244,10 +244,7 @@ source.addEventListener("message", function (e) {
 		}
 	})
 
-	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-		"--user-data-dir="+t.TempDir(), "http://"+addr+"/")
-	stopBrowser := nettest.Start(t, cmd)
+	stopBrowser := nettest.Start(t, nettest.ChromiumCommand(t, "http://"+addr+"/"))
 	select {
 	case r := <-reports:
 		if r != [2]string{"hello", "1"} {

@@ -101,7 +101,7 @@ func runNode(t *testing.T, node string, args ...string) ([]byte, error) {
 }
 
 func TestChatPageInChromium(t *testing.T) {
-	chromium := nettest.Chromium(t)
+	nettest.Chromium(t) // skips at once when it is missing
 	page, err := os.ReadFile(filepath.Join(nettest.ModuleRoot(t), "examples", "websocket", "index.html"))
 	if err != nil {
 		t.Fatal(err)
@@ -143,10 +143,7 @@ ws.addEventListener("message", function (e) {
 				}
 			}
 		})
-		cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-			"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-			"--user-data-dir="+t.TempDir(), "http://"+addr+"/")
-		nettest.Start(t, cmd)
+		nettest.Start(t, nettest.ChromiumCommand(t, "http://"+addr+"/"))
 		long := "long:" + strings.Repeat("la", 5000)
 		for _, want := range []string{"hello from the page", long, "page got echo:hello from the page", "page got echo:" + long} {
 			select {
