@@ -4,6 +4,8 @@ package cluster_test
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net/http"
 	"strings"
@@ -17,7 +19,7 @@ import (
 func TestChatWithFourProcessesReachesEveryClient(t *testing.T) {
 	const clients = 40
 	app := start(t, built(t, "./examples/chat"))
-	warm(t, app.addr)
+	warm(t, websocket.DefaultDialer, "ws://"+app.addr+"/")
 	conns := make([]*websocket.Conn, clients)
 	for i := range conns {
 		c, _, err := websocket.DefaultDialer.Dial("ws://"+app.addr+"/", nil)
@@ -71,14 +73,78 @@ func TestChatWithFourProcessesReachesEveryClient(t *testing.T) {
 	}
 }
 
-// warm dials chat clients, one at a time, until two of them have sat in
-// different processes (bounded): the children start at their own pace, and
-// the first one up would otherwise accept every client of the test.
-func warm(t *testing.T, addr string) {
+// TestChatOverWSSWithFourProcesses: with CHAT_TLS=1 every process serves
+// the one self-signed certificate the master made, so that a client that
+// trusts it reaches whichever process accepts it, and a message crosses
+// from a client of one process to a client of another over wss.
+func TestChatOverWSSWithFourProcesses(t *testing.T) {
+	app := start(t, built(t, "./examples/chat"), "CHAT_TLS=1")
+	c, err := tls.Dial("tcp", app.addr, &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := c.ConnectionState().PeerCertificates[0]
+	c.Close()
+	if err := cert.VerifyHostname("localhost"); err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(cert)
+	dialer := &websocket.Dialer{TLSClientConfig: &tls.Config{RootCAs: roots}, HandshakeTimeout: 10 * time.Second}
+	url := "wss://" + app.addr + "/"
+	warm(t, dialer, url) // each dial checks the certificate of the process it reaches
+	// Clients join until two sit in different processes; each learns its
+	// name from its own arrival.
+	var first *websocket.Conn
+	var firstName string
+	for i := 0; ; i++ {
+		if i == 200 {
+			t.Fatal("200 clients in a row sat in one process")
+		}
+		c, _, err := dialer.Dial(url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, b, err := c.ReadMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, ok := strings.CutSuffix(string(b), " joined")
+		if !ok {
+			t.Fatalf("a new client first got %q", b)
+		}
+		if first == nil {
+			first, firstName = c, name
+			continue
+		}
+		if pid := strings.Split(name, ".")[0]; pid == strings.Split(firstName, ".")[0] {
+			continue
+		}
+		if err := c.WriteMessage(websocket.TextMessage, []byte("across processes")); err != nil {
+			t.Fatal(err)
+		}
+		for want := name + ": across processes"; ; {
+			_, b, err := first.ReadMessage()
+			if err != nil {
+				t.Fatalf("%s waiting for %q: %v", firstName, want, err)
+			}
+			if string(b) == want {
+				return
+			}
+		}
+	}
+}
+
+// warm dials chat clients at url, one at a time, until two of them have sat
+// in different processes (bounded): the children start at their own pace,
+// and the first one up would otherwise accept every client of the test.
+func warm(t *testing.T, dialer *websocket.Dialer, url string) {
 	t.Helper()
 	pids := map[string]bool{}
 	for i := 0; i < 200 && len(pids) < 2; i++ {
-		c, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/", nil)
+		c, _, err := dialer.Dial(url, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

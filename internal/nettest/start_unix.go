@@ -9,7 +9,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // Start runs a client program in a process group of its own. The returned
@@ -37,29 +36,23 @@ func Start(t testing.TB, cmd *exec.Cmd) (stop func()) {
 // is killed when the test ends.
 func StartProgram(t testing.TB, bin, port string, env ...string) {
 	t.Helper()
-	for deadline := time.Now().Add(Timeout); ; time.Sleep(20 * time.Millisecond) {
+	Eventually(t, "port "+port+" free to bind", func() bool {
 		ln, err := net.Listen("tcp", net.JoinHostPort("0.0.0.0", port))
 		if err == nil {
 			ln.Close()
-			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("port %s stays taken: %v", port, err)
-		}
-	}
+		return err == nil
+	})
 	cmd := exec.Command(bin, "start")
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	Start(t, cmd)
-	for deadline := time.Now().Add(Timeout); ; time.Sleep(20 * time.Millisecond) {
+	Eventually(t, bin+" accepting on port "+port, func() bool {
 		c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", port))
 		if err == nil {
 			c.Close()
-			return
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never answered on %s: %v", bin, port, err)
-		}
-	}
+		return err == nil
+	})
 }

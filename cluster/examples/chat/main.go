@@ -7,11 +7,22 @@
 //
 // CHAT_LISTEN=127.0.0.1:9081 listens there instead, so that two instances
 // can run side by side as two machines of one cluster (docs/cluster.md).
+//
+// CHAT_TLS=1 serves the page over https and the chat over wss, as
+// examples/websocket does: with the certificate and key from the files named
+// by TLS_CERT and TLS_KEY when both are set, else with a self-signed
+// certificate for localhost and 127.0.0.1 that the master makes at start and
+// all four processes serve, so that a browser trusts it once.
+//
+//	cd cluster && CHAT_TLS=1 go run ./examples/chat start
+//	open https://127.0.0.1:8081/
 package main
 
 import (
+	"crypto/tls"
 	_ "embed"
 	"fmt"
+	"log"
 	"os"
 	"time"
 
@@ -34,6 +45,13 @@ func main() {
 	w := worker.New("websocket://" + listen)
 	w.Name = "chat"
 	w.Count = 4
+	if os.Getenv("CHAT_TLS") == "1" {
+		conf, err := tlsConfig()
+		if err != nil {
+			log.Fatal(err)
+		}
+		w.Transport, w.TLS = "ssl", conf
+	}
 	cluster.Gateway(w) // SendToAll reaches this worker's clients in every process
 	w.Protocol = &websocket.Protocol{
 		OnRequest: func(c protocols.Conn, req *http.Request) *http.Response {
@@ -63,3 +81,11 @@ func main() {
 // name is how the room calls a client: the pid of its process and its
 // number there.
 func name(id uint64) string { return fmt.Sprintf("#%d.%d", os.Getpid(), id) }
+
+// tlsConfig loads TLS_CERT and TLS_KEY, or makes a self-signed certificate.
+func tlsConfig() (*tls.Config, error) {
+	if cert, key := os.Getenv("TLS_CERT"), os.Getenv("TLS_KEY"); cert != "" && key != "" {
+		return worker.LoadTLS(cert, key)
+	}
+	return worker.SelfSignedTLS("localhost", "127.0.0.1")
+}
