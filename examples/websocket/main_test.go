@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -47,8 +48,8 @@ func TestProgram(t *testing.T) {
 
 	t.Run("ws", func(t *testing.T) {
 		nettest.StartProgram(t, bin, "8081")
-		if page := get(t, "http://127.0.0.1:8081/", nil); !strings.Contains(page, `location.protocol === "https:" ? "wss://"`) {
-			t.Fatalf("the page does not pick wss over https:\n%s", page)
+		if page := get(t, "http://127.0.0.1:8081/", nil); !strings.Contains(page, "<title>Workerman-Go chat</title>") {
+			t.Fatalf("the page over http:\n%s", page)
 		}
 		a, b := join(t, "ws://127.0.0.1:8081/", nil), join(t, "ws://127.0.0.1:8081/", nil)
 		a.expect(t, b.name+" joined")
@@ -99,12 +100,30 @@ ws.on("error", (e) => { console.log("ws error: " + e.message); process.exit(1); 
 		})
 
 		t.Run("the page in Chromium", func(t *testing.T) {
-			stop := nettest.Start(t, nettest.ChromiumCommand(t, "https://127.0.0.1:8081/", "--ignore-certificate-errors"))
-			// The page came over https and joined over wss; it leaves when
-			// the browser ends.
-			name := own.expectSuffix(t, " joined")
-			stop()
-			own.expect(t, name+" left")
+			b := nettest.OpenBrowser(t, "https://127.0.0.1:8081/", "--ignore-certificate-errors")
+			// The page came over https and joined over wss.
+			page := own.expectSuffix(t, " joined")
+			// Typed into its form, as a user would, once its socket is open.
+			b.Eval(t, `new Promise(function (done) {
+  (function ready() {
+    if (ws.readyState !== WebSocket.OPEN) return setTimeout(ready, 10);
+    document.getElementById("text").value = "hello from the page";
+    document.getElementById("say").requestSubmit();
+    done(true);
+  })();
+})`)
+			own.expect(t, page+": hello from the page")
+			own.say(t, "hello, page")
+			want, _ := json.Marshal(own.name + ": hello, page")
+			b.Eval(t, `new Promise(function (done) {
+  (function shown() {
+    var lines = Array.from(document.getElementById("log").children, function (d) { return d.textContent; });
+    if (lines.indexOf(`+string(want)+`) >= 0) return done(true);
+    setTimeout(shown, 10);
+  })();
+})`)
+			b.Close()
+			own.expect(t, page+" left")
 		})
 	})
 
