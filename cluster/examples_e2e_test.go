@@ -5,7 +5,6 @@ package cluster_test
 import (
 	"bufio"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net/http"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/workerman-go/workerman/internal/nettest"
 )
 
 func TestChatWithFourProcessesReachesEveryClient(t *testing.T) {
@@ -79,17 +79,7 @@ func TestChatWithFourProcessesReachesEveryClient(t *testing.T) {
 // from a client of one process to a client of another over wss.
 func TestChatOverWSSWithFourProcesses(t *testing.T) {
 	app := start(t, built(t, "./examples/chat"), "CHAT_TLS=1")
-	c, err := tls.Dial("tcp", app.addr, &tls.Config{InsecureSkipVerify: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert := c.ConnectionState().PeerCertificates[0]
-	c.Close()
-	if err := cert.VerifyHostname("localhost"); err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AddCert(cert)
+	roots := nettest.TrustServed(t, app.addr, "localhost")
 	dialer := &websocket.Dialer{TLSClientConfig: &tls.Config{RootCAs: roots}, HandshakeTimeout: 10 * time.Second}
 	url := "wss://" + app.addr + "/"
 	warm(t, dialer, url) // each dial checks the certificate of the process it reaches

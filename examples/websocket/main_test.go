@@ -5,7 +5,6 @@ package main
 import (
 	"bufio"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -129,17 +128,7 @@ ws.on("error", (e) => { console.log("ws error: " + e.message); process.exit(1); 
 
 	t.Run("wss with the certificate it makes", func(t *testing.T) {
 		nettest.StartProgram(t, bin, "8081", "CHAT_TLS=1")
-		c, err := tls.Dial("tcp", "127.0.0.1:8081", &tls.Config{InsecureSkipVerify: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cert := c.ConnectionState().PeerCertificates[0]
-		c.Close()
-		if err := cert.VerifyHostname("localhost"); err != nil {
-			t.Fatal(err)
-		}
-		roots := x509.NewCertPool()
-		roots.AddCert(cert)
+		roots := nettest.TrustServed(t, "127.0.0.1:8081", "localhost")
 		a, b := join(t, "wss://127.0.0.1:8081/", &tls.Config{RootCAs: roots}), join(t, "wss://localhost:8081/", &tls.Config{RootCAs: roots})
 		a.expect(t, b.name+" joined")
 		b.say(t, "over wss")

@@ -1,8 +1,10 @@
 package nettest
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -41,4 +43,23 @@ func CertFiles(t testing.TB, names ...string) (certFile, keyFile string, roots *
 	roots = x509.NewCertPool()
 	roots.AddCert(leaf)
 	return certFile, keyFile, roots
+}
+
+// TrustServed dials the TLS server at addr, checks that the certificate it
+// serves covers name and returns a pool that trusts it as its own root: for
+// a self-signed certificate a program made.
+func TrustServed(t testing.TB, addr, name string) *x509.CertPool {
+	t.Helper()
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: Timeout}, "tcp", addr, &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := c.ConnectionState().PeerCertificates[0]
+	c.Close()
+	if err := cert.VerifyHostname(name); err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(cert)
+	return roots
 }
