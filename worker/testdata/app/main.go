@@ -6,7 +6,9 @@
 //
 // APP_ADDR is the address to listen on, APP_COUNT the process count,
 // APP_WS the address of a WebSocket echo worker (none when unset),
-// APP_STDOUT the daemon's output file, APP_SSE_EVERY the interval of the
+// APP_TLS_CERT and APP_TLS_KEY a certificate and key to serve https with
+// (read once, as each process starts, so that only a reload shows renewed
+// files), APP_STDOUT the daemon's output file, APP_SSE_EVERY the interval of the
 // events (100ms when unset), APP_MASTER_EVERY the interval of a timer of the
 // master that prints "master tick N pid=..." (none when unset; a timer added
 // in main prints "main timer pid=..." in every process that runs it);
@@ -17,6 +19,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"fmt"
 	"os"
 	"strconv"
@@ -35,6 +38,14 @@ func main() {
 	w.Name = "web"
 	w.Count, _ = strconv.Atoi(os.Getenv("APP_COUNT"))
 	w.User = os.Getenv("APP_USER")
+	if certFile := os.Getenv("APP_TLS_CERT"); certFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, os.Getenv("APP_TLS_KEY"))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		w.Transport, w.TLS = "ssl", &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
 	every := 100 * time.Millisecond
 	if d, err := time.ParseDuration(os.Getenv("APP_SSE_EVERY")); err == nil && d > 0 {
 		every = d
