@@ -47,14 +47,18 @@ type deployment struct {
 	bin  string
 	addr string
 	env  []string
-	mu   sync.Mutex
-	pids map[int]bool // every process seen, killed at cleanup
+	// url and client are what get asks with: plain HTTP unless useTLS.
+	url    string
+	client *http.Client
+	mu     sync.Mutex
+	pids   map[int]bool // every process seen, killed at cleanup
 }
 
 func deploy(tb testing.TB, count int) *deployment {
 	tb.Helper()
 	d := &deployment{tb: tb, dir: tb.TempDir(), addr: nettest.FreeAddr(tb), pids: map[int]bool{}}
 	d.bin = filepath.Join(d.dir, "app")
+	d.url, d.client = "http://"+d.addr+"/", client
 	d.install(built(tb, "v1"))
 	d.env = append(os.Environ(), "APP_ADDR="+d.addr, "APP_COUNT="+strconv.Itoa(count), "APP_STDOUT="+filepath.Join(d.dir, "stdout.log"), "APP_SSE_EVERY=50ms")
 	tb.Cleanup(d.teardown)
@@ -208,7 +212,7 @@ var client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, T
 
 // get asks the deployment once, on a new connection.
 func (d *deployment) get() (string, error) {
-	resp, err := client.Get("http://" + d.addr + "/")
+	resp, err := d.client.Get(d.url)
 	if err != nil {
 		return "", err
 	}

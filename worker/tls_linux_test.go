@@ -856,3 +856,57 @@ func httpsGet(t *testing.T, addr string, conf *tls.Config) (body string, cert []
 	}
 	return string(b), resp.TLS.PeerCertificates[0].Raw
 }
+
+// useTLS makes d serve https with a certificate of ca for name and
+// 127.0.0.1, from files in d's directory that each process reads once as it
+// starts, and makes d's client trust ca.
+func (d *deployment) useTLS(ca *testCA, name string) {
+	d.tb.Helper()
+	certFile, keyFile := ca.files(d.tb, d.dir, name, "127.0.0.1")
+	d.env = append(d.env, "APP_TLS_CERT="+certFile, "APP_TLS_KEY="+keyFile)
+	d.url = "https://" + d.addr + "/"
+	d.client = &nethttp.Client{
+		Transport: &nethttp.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{RootCAs: ca.pool}},
+		Timeout:   client.Timeout,
+	}
+}
+
+// servedName is the name of the certificate d serves now.
+func (d *deployment) servedName() string {
+	d.tb.Helper()
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: nettest.Timeout}, "tcp", d.addr, &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		d.tb.Fatal(err)
+	}
+	defer c.Close()
+	return c.ConnectionState().PeerCertificates[0].Subject.CommonName
+}
+
+// TestReloadServesRenewedCertificate: certificate files renewed in place,
+// for a program that reads them once as it starts, are served after
+// `reload`, and no https request fails while the processes change.
+func TestReloadServesRenewedCertificate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a program")
+	}
+	d := deploy(t, 2)
+	ca := newTestCA(t)
+	d.useTLS(ca, "before.test")
+	d.mustRun("start", "-d")
+	if ans, err := d.get(); err != nil || !strings.HasPrefix(ans, "v1 ") {
+		t.Fatalf("https before the reload: %q, %v", ans, err)
+	}
+	ca.files(t, d.dir, "after.test", "127.0.0.1")
+	if got := d.servedName(); got != "before.test" {
+		t.Fatalf("before the reload the program serves %q, want the certificate it started with", got)
+	}
+	ok, failed, lastErr := d.reloadUnderLoad(20000)
+	if failed > 0 || ok == 0 {
+		t.Fatalf("https requests during reload: %d answered, %d failed (last: %s)", ok, failed, lastErr)
+	}
+	if got := d.servedName(); got != "after.test" {
+		t.Fatalf("after the reload the program serves %q, want the renewed certificate", got)
+	}
+	t.Logf("%d https requests answered during the reload, none failed", ok)
+	d.mustRun("stop")
+}

@@ -6,7 +6,9 @@
 //
 // APP_ADDR is the address to listen on, APP_COUNT the process count,
 // APP_WS the address of a WebSocket echo worker (none when unset), APP_TLS=1
-// serves the HTTP worker over TLS with a self-signed certificate,
+// serves the HTTP worker over TLS with a self-signed certificate, and
+// APP_TLS_CERT and APP_TLS_KEY with that certificate and key (read once, as
+// each process starts, so that only a reload shows renewed files),
 // APP_STDOUT the daemon's output file, APP_SSE_EVERY the interval of the
 // events (100ms when unset), APP_MASTER_EVERY the interval of a timer of the
 // master that prints "master tick N pid=..." (none when unset; a timer added
@@ -18,6 +20,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"fmt"
 	"log"
 	"os"
@@ -37,12 +40,19 @@ func main() {
 	w.Name = "web"
 	w.Count, _ = strconv.Atoi(os.Getenv("APP_COUNT"))
 	w.User = os.Getenv("APP_USER")
-	if os.Getenv("APP_TLS") == "1" {
+	switch {
+	case os.Getenv("APP_TLS") == "1":
 		conf, err := worker.SelfSignedTLS("localhost", "127.0.0.1")
 		if err != nil {
 			log.Fatal(err)
 		}
 		w.Transport, w.TLS = "ssl", conf
+	case os.Getenv("APP_TLS_CERT") != "":
+		cert, err := tls.LoadX509KeyPair(os.Getenv("APP_TLS_CERT"), os.Getenv("APP_TLS_KEY"))
+		if err != nil {
+			log.Fatal(err)
+		}
+		w.Transport, w.TLS = "ssl", &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
 	every := 100 * time.Millisecond
 	if d, err := time.ParseDuration(os.Getenv("APP_SSE_EVERY")); err == nil && d > 0 {
