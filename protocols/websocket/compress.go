@@ -32,6 +32,7 @@ type deflate struct {
 
 	w    *deflater // ours alone, with keepWrite, from the first compressed message
 	dict []byte    // with keepRead: the last windowSize bytes the peer's messages inflated to
+	s    *stream   // the fragmented message inflated as it comes, if one is
 }
 
 // deflater is a flate compressor writing into its own buffer. A
@@ -179,8 +180,7 @@ func (z *deflate) inflate(p []byte, limit int) (*inflater, error) {
 				in.out = out
 				return in, errInflatedTooBig
 			}
-			grown := make([]byte, len(out), min(max(2*cap(out), 4096), limit+1))
-			out = grown[:copy(grown, out)]
+			out = growWithin(out, 1, limit+1)
 		}
 		n, err := in.fr.Read(out[len(out):cap(out)])
 		out = out[:len(out)+n]
@@ -199,6 +199,39 @@ func (z *deflate) inflate(p []byte, limit int) (*inflater, error) {
 		z.dict = appendWindow(z.dict, out)
 	}
 	return in, nil
+}
+
+// startStream starts inflating a fragmented message as its fragments come,
+// unless maxStreams messages of the process are already: then it returns
+// false, and the message is inflated whole when it ends.
+func (z *deflate) startStream(limit int) bool {
+	z.s = getStream(z.dict, limit)
+	return z.s != nil
+}
+
+// inflateFragment inflates the next fragment of the streamed message; last
+// says it ends the message, which is then in z.s.out. It returns what the
+// fragment inflated to, errInflatedTooBig past the limit, or why the data
+// does not inflate.
+func (z *deflate) inflateFragment(p []byte, last bool) ([]byte, error) {
+	s := z.s
+	before := len(s.out)
+	err := s.push(p, false)
+	if err == nil && last {
+		err = s.push(bytesOf(deflateTail), true)
+		if err == nil && z.keepRead {
+			z.dict = appendWindow(z.dict, s.out)
+		}
+	}
+	return s.out[before:], err
+}
+
+// endStream drops the streamed message, delivered or refused.
+func (z *deflate) endStream() {
+	if z.s != nil {
+		putStream(z.s)
+		z.s = nil
+	}
 }
 
 // release hands an inflater back to the pool.
@@ -221,8 +254,10 @@ func appendWindow(dict, b []byte) []byte {
 	return append(dict, b...)
 }
 
-// closed hands a connection's own compressor back to the pool.
+// closed hands a connection's own compressor, and the stream of a message
+// it was inflating, back to their free lists.
 func (z *deflate) closed() {
+	z.endStream()
 	if z.w != nil {
 		putDeflater(z.w)
 		z.w = nil

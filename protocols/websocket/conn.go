@@ -56,9 +56,10 @@ type connState struct {
 	key     string // a client's expected Sec-WebSocket-Accept
 
 	fragOp byte // the opcode of the fragmented message being reassembled, 0 when none
-	fragZ  bool // that message is compressed: frag holds its DEFLATE bytes
+	fragZ  bool // that message is compressed: z inflates it as it comes, or frag holds its DEFLATE bytes
+	fragIn int  // the payload bytes of its fragments so far
 	frag   []byte
-	text   utf8Stream // checks an uncompressed fragmented text message as it comes
+	text   utf8Stream // checks a fragmented text message as it comes
 
 	z *deflate // permessage-deflate, when negotiated
 
@@ -94,7 +95,7 @@ func (st *connState) opened() {
 func (st *connState) closed() {
 	st.ep.untrack(st)
 	if st.z != nil {
-		st.z.closed()
+		st.z.closed() // and a message it was inflating
 	}
 	if st.closer != 0 {
 		st.c.Loop().DelTimer(st.closer)
@@ -118,7 +119,7 @@ func (st *connState) input(buf []byte) (int, error) {
 		return 0, st.fail(code, why)
 	}
 	limit := uint64(st.c.PackageLimit())
-	if h.length > limit || uint64(h.size)+h.length > limit || (!h.control() && uint64(len(st.frag))+h.length > limit) {
+	if h.length > limit || uint64(h.size)+h.length > limit || (!h.control() && uint64(st.fragIn)+h.length > limit) {
 		return 0, st.fail(CloseMessageTooBig, fmt.Sprintf("message exceeds %d bytes", limit))
 	}
 	return h.size + int(h.length), nil
@@ -183,36 +184,18 @@ func (st *connState) decode(pkg []byte) (any, error) {
 		compressed := h.rsv&rsv1 != 0
 		if !h.fin {
 			st.fragOp, st.fragZ = h.op, compressed
-			st.frag = append(st.frag[:0], payload...)
 			st.text.reset()
-			return nil, st.checkText(payload, false)
+			if compressed {
+				st.z.startStream(st.c.PackageLimit())
+			}
+			return st.fragment(payload, false)
 		}
 		if compressed {
 			return st.inflated(h.op, payload)
 		}
 		return st.message(h.op, payload, false)
 	case opContinuation:
-		st.frag = append(st.frag, payload...)
-		if err := st.checkText(payload, h.fin); err != nil || !h.fin {
-			return nil, err
-		}
-		op, compressed := st.fragOp, st.fragZ
-		st.fragOp, st.fragZ = 0, false
-		var msg any
-		var err error
-		if compressed {
-			msg, err = st.inflated(op, st.frag)
-		} else {
-			msg, err = st.message(op, st.frag, op == opText)
-		}
-		st.frag = st.frag[:0]
-		if cap(st.frag) > maxKeptFragments {
-			st.frag = nil
-		}
-		if st.closing {
-			return nil, err
-		}
-		return msg, err
+		return st.fragment(payload, h.fin)
 	case opPing:
 		st.control(opPong, payload)
 		if fn := st.ep.onPing; fn != nil {
@@ -228,10 +211,63 @@ func (st *connState) decode(pkg []byte) (any, error) {
 	return nil, nil
 }
 
-// checkText checks the next fragment of an uncompressed text message, so
-// that invalid UTF-8 ends the connection at the fragment that holds it.
+// fragment takes the next fragment of the message being reassembled, the
+// last one when last is set, and returns the message once it is whole.
+// Text is checked as it comes, so that invalid UTF-8 ends the connection at
+// the fragment that holds it; a compressed message is inflated as it comes
+// (while the process streams fewer than maxStreams), so that this holds for
+// its text too, and inflating past the limit ends it as soon.
+func (st *connState) fragment(p []byte, last bool) (any, error) {
+	if st.closing {
+		if last {
+			st.endFragments()
+		}
+		return nil, nil // the peer was sent a Close frame: the message is dropped
+	}
+	st.fragIn += len(p)
+	var msg any
+	var err error
+	switch {
+	case st.fragZ && st.z.s != nil:
+		var fresh []byte
+		if fresh, err = st.z.inflateFragment(p, last); err != nil {
+			err = st.inflateFailed(err)
+		} else if err = st.checkText(fresh, last); err == nil && last {
+			msg, err = st.message(st.fragOp, st.z.s.out, true)
+		}
+	case st.fragZ:
+		st.frag = append(st.frag, p...)
+		if last {
+			msg, err = st.inflated(st.fragOp, st.frag)
+		}
+	default:
+		st.frag = append(st.frag, p...)
+		if err = st.checkText(p, last); err == nil && last {
+			msg, err = st.message(st.fragOp, st.frag, true)
+		}
+	}
+	if last || err != nil {
+		st.endFragments()
+	}
+	return msg, err
+}
+
+// endFragments forgets the fragmented message, delivered or refused.
+func (st *connState) endFragments() {
+	st.fragOp, st.fragZ, st.fragIn = 0, false, 0
+	st.frag = st.frag[:0]
+	if cap(st.frag) > maxKeptFragments {
+		st.frag = nil
+	}
+	if st.z != nil {
+		st.z.endStream()
+	}
+}
+
+// checkText checks the next piece of a fragmented text message (its
+// inflated bytes, if it is compressed): invalid UTF-8 ends the connection.
 func (st *connState) checkText(p []byte, final bool) error {
-	if st.fragOp != opText || st.fragZ || st.closing || st.text.write(p, final) {
+	if st.fragOp != opText || st.text.write(p, final) {
 		return nil
 	}
 	return st.fail(CloseInvalidPayload, "text message is not valid UTF-8")
@@ -240,16 +276,21 @@ func (st *connState) checkText(p []byte, final bool) error {
 // inflated is message for a compressed message: inflated up to the
 // connection's limit (1009 past it), 1007 when it does not inflate.
 func (st *connState) inflated(op byte, p []byte) (any, error) {
-	limit := st.c.PackageLimit()
-	in, err := st.z.inflate(p, limit)
+	in, err := st.z.inflate(p, st.c.PackageLimit())
 	defer st.z.release(in)
-	switch {
-	case err == errInflatedTooBig:
-		return nil, st.fail(CloseMessageTooBig, fmt.Sprintf("message inflates past %d bytes", limit))
-	case err != nil:
-		return nil, st.fail(CloseInvalidPayload, "compressed message does not inflate: "+err.Error())
+	if err != nil {
+		return nil, st.inflateFailed(err)
 	}
 	return st.message(op, in.out, false)
+}
+
+// inflateFailed ends the connection for a compressed message that inflates
+// past the limit (1009) or does not inflate (1007).
+func (st *connState) inflateFailed(err error) error {
+	if err == errInflatedTooBig {
+		return st.fail(CloseMessageTooBig, fmt.Sprintf("message inflates past %d bytes", st.c.PackageLimit()))
+	}
+	return st.fail(CloseInvalidPayload, "compressed message does not inflate: "+err.Error())
 }
 
 // message is what OnMessage receives: a string for text, checked to be
