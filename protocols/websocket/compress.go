@@ -32,7 +32,6 @@ type deflate struct {
 
 	w    *deflater // ours alone, with keepWrite, from the first compressed message
 	dict []byte    // with keepRead: the last windowSize bytes the peer's messages inflated to
-	s    *stream   // the fragmented message inflated as it comes, if one is
 }
 
 // deflater is a flate compressor writing into its own buffer. A
@@ -201,20 +200,11 @@ func (z *deflate) inflate(p []byte, limit int) (*inflater, error) {
 	return in, nil
 }
 
-// startStream starts inflating a fragmented message as its fragments come,
-// unless maxStreams messages of the process are already: then it returns
-// false, and the message is inflated whole when it ends.
-func (z *deflate) startStream(limit int) bool {
-	z.s = getStream(z.dict, limit)
-	return z.s != nil
-}
-
-// inflateFragment inflates the next fragment of the streamed message; last
-// says it ends the message, which is then in z.s.out. It returns what the
-// fragment inflated to, errInflatedTooBig past the limit, or why the data
-// does not inflate.
-func (z *deflate) inflateFragment(p []byte, last bool) ([]byte, error) {
-	s := z.s
+// inflateFragment inflates the next fragment of a message into s, which
+// getStream gave with z.dict; last says it ends the message, which is then
+// s.out. It returns what the fragment inflated to, errInflatedTooBig past
+// the limit, or why the data does not inflate.
+func (z *deflate) inflateFragment(s *stream, p []byte, last bool) ([]byte, error) {
 	before := len(s.out)
 	err := s.push(p, false)
 	if err == nil && last {
@@ -224,14 +214,6 @@ func (z *deflate) inflateFragment(p []byte, last bool) ([]byte, error) {
 		}
 	}
 	return s.out[before:], err
-}
-
-// endStream drops the streamed message, delivered or refused.
-func (z *deflate) endStream() {
-	if z.s != nil {
-		putStream(z.s)
-		z.s = nil
-	}
 }
 
 // release hands an inflater back to the pool.
@@ -254,10 +236,8 @@ func appendWindow(dict, b []byte) []byte {
 	return append(dict, b...)
 }
 
-// closed hands a connection's own compressor, and the stream of a message
-// it was inflating, back to their free lists.
+// closed hands a connection's own compressor back to the pool.
 func (z *deflate) closed() {
-	z.endStream()
 	if z.w != nil {
 		putDeflater(z.w)
 		z.w = nil

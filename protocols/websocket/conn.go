@@ -51,15 +51,18 @@ type connState struct {
 
 	open    bool   // the handshake is complete: bytes are frames
 	closing bool   // a Close frame went out: data frames are dropped
+	heard   bool   // a frame arrived since the last keep-alive ping
+	pinged  bool   // a keep-alive ping is unanswered
 	queued  []byte // frames sent before the handshake completed
 	hs      *handshakeConn
 	key     string // a client's expected Sec-WebSocket-Accept
 
-	fragOp byte // the opcode of the fragmented message being reassembled, 0 when none
-	fragZ  bool // that message is compressed: z inflates it as it comes, or frag holds its DEFLATE bytes
-	fragIn int  // the payload bytes of its fragments so far
-	frag   []byte
+	fragOp byte       // the opcode of the fragmented message being reassembled, 0 when none
+	fragZ  bool       // that message is compressed: stream inflates it as it comes, or frag holds its DEFLATE bytes
 	text   utf8Stream // checks a fragmented text message as it comes
+	fragIn int        // the payload bytes of its fragments so far
+	frag   []byte
+	stream *stream // with fragZ, unless the process streams maxStreams messages already
 
 	z *deflate // permessage-deflate, when negotiated
 
@@ -70,8 +73,6 @@ type connState struct {
 	resume func()            // c.ResumeRecv, made once, for protocols.HoldWhileFull
 	closer protocols.TimerID // Close's wait for the peer's Close frame
 	slot   int               // index in the keep-alive set, -1 when not in it
-	heard  bool              // a frame arrived since the last keep-alive ping
-	pinged bool              // a keep-alive ping is unanswered
 }
 
 func newState(c protocols.Conn, ep *endpoint) *connState {
@@ -94,8 +95,9 @@ func (st *connState) opened() {
 // closed forgets the connection. Loop-only.
 func (st *connState) closed() {
 	st.ep.untrack(st)
+	st.endFragments()
 	if st.z != nil {
-		st.z.closed() // and a message it was inflating
+		st.z.closed()
 	}
 	if st.closer != 0 {
 		st.c.Loop().DelTimer(st.closer)
@@ -186,7 +188,7 @@ func (st *connState) decode(pkg []byte) (any, error) {
 			st.fragOp, st.fragZ = h.op, compressed
 			st.text.reset()
 			if compressed {
-				st.z.startStream(st.c.PackageLimit())
+				st.stream = getStream(st.z.dict, st.c.PackageLimit())
 			}
 			return st.fragment(payload, false)
 		}
@@ -228,12 +230,12 @@ func (st *connState) fragment(p []byte, last bool) (any, error) {
 	var msg any
 	var err error
 	switch {
-	case st.fragZ && st.z.s != nil:
+	case st.stream != nil:
 		var fresh []byte
-		if fresh, err = st.z.inflateFragment(p, last); err != nil {
+		if fresh, err = st.z.inflateFragment(st.stream, p, last); err != nil {
 			err = st.inflateFailed(err)
 		} else if err = st.checkText(fresh, last); err == nil && last {
-			msg, err = st.message(st.fragOp, st.z.s.out, true)
+			msg, err = st.message(st.fragOp, st.stream.out, true)
 		}
 	case st.fragZ:
 		st.frag = append(st.frag, p...)
@@ -259,8 +261,9 @@ func (st *connState) endFragments() {
 	if cap(st.frag) > maxKeptFragments {
 		st.frag = nil
 	}
-	if st.z != nil {
-		st.z.endStream()
+	if st.stream != nil {
+		putStream(st.stream)
+		st.stream = nil
 	}
 }
 

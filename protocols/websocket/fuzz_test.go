@@ -190,18 +190,16 @@ func FuzzStream(f *testing.F) {
 // its fragments would be.
 func inflateInPieces(p, dict []byte, limit int, cuts uint64) ([]byte, error) {
 	z := &deflate{dict: dict}
-	if !z.startStream(limit) {
-		panic("no stream free")
-	}
-	defer z.endStream()
+	s := getStream(dict, limit)
+	defer putStream(s)
 	for {
 		n := len(p)
 		if cuts > 0 {
 			n = min(int(cuts%7), len(p))
 			cuts /= 7
 		}
-		if _, err := z.inflateFragment(p[:n], n == len(p)); err != nil || n == len(p) {
-			return bytes.Clone(z.s.out), err
+		if _, err := z.inflateFragment(s, p[:n], n == len(p)); err != nil || n == len(p) {
+			return bytes.Clone(s.out), err
 		}
 		p = p[n:]
 	}

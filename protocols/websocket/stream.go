@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"errors"
+	"math/bits"
 	"sync/atomic"
 )
 
@@ -61,12 +62,17 @@ var (
 	errNoEnd   = errors.New("DEFLATE data ends inside a block")
 )
 
-// huffman is a canonical Huffman code: how many codes have each length, and
-// the symbols in code order.
+// huffman is a canonical Huffman code: how many codes have each length, the
+// symbols in code order, and for the codes of up to fastBits bits, the
+// symbol and length (symbol<<4 | length) at every index whose low bits are
+// the code as it arrives, first bit lowest.
 type huffman struct {
 	count  [16]uint16
 	symbol [maxCodes]uint16
+	fast   [1 << fastBits]uint16
 }
+
+const fastBits = 9
 
 // build makes the code of lengths. Like compress/flate (and zlib), it takes
 // a complete code, a code of one symbol of length 1, or no code at all
@@ -89,10 +95,24 @@ func (h *huffman) build(lengths []uint8) bool {
 	if n := int(offs[15] + h.count[15]); left > 0 && n > 0 && !(n == 1 && h.count[1] == 1) {
 		return false // incomplete
 	}
+	var next [16]int // the next code of each length, RFC 1951 section 3.2.2
+	for l, code := 1, 0; l < 16; l++ {
+		code = (code + int(h.count[l-1])) << 1
+		next[l] = code
+	}
+	h.fast = [1 << fastBits]uint16{}
 	for s, l := range lengths {
-		if l != 0 {
-			h.symbol[offs[l]] = uint16(s)
-			offs[l]++
+		if l == 0 {
+			continue
+		}
+		h.symbol[offs[l]] = uint16(s)
+		offs[l]++
+		code := next[l]
+		next[l]++
+		if l <= fastBits {
+			for i := int(bits.Reverse16(uint16(code)) >> (16 - l)); i < len(h.fast); i += 1 << l {
+				h.fast[i] = uint16(s)<<4 | uint16(l)
+			}
 		}
 	}
 	return true
@@ -411,8 +431,14 @@ func (s *stream) copyCode(i int) (length, dist int, err error) {
 	return length, int(distBase[d]) + s.take(uint(distExtra[d])), nil
 }
 
-// decode reads one symbol of h, a bit at a time from the code's first.
+// decode reads one symbol of h: a short code at one look, a longer one (or
+// one cut short by the end of the data) a bit at a time.
 func (s *stream) decode(h *huffman) (int, error) {
+	s.need(fastBits) // as many as there are: the bits past s.nb read as 0
+	if e := h.fast[s.bits&(1<<fastBits-1)]; e != 0 && uint(e&15) <= s.nb {
+		s.take(uint(e & 15))
+		return int(e >> 4), nil
+	}
 	code, first, index := 0, 0, 0
 	for l := 1; l < 16; l++ {
 		if !s.need(uint(l)) {
