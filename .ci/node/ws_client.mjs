@@ -1,9 +1,10 @@
 // Drives a WebSocket server with the npm "ws" client (RFC 6455 conformant):
 // connects to the URL in argv[2], sends a text message, a binary one, a
-// fragmented one that cuts a rune, a long one and a ping, answers the server's pings (ws does
-// that), then closes with 4000. Prints each event as a JSON line (a long
-// message by its length) and exits on close. argv[3] "deflate" offers
-// permessage-deflate and compresses every message; "plain" offers nothing.
+// fragmented one whose fragments cut a rune, a long one and a ping, answers
+// the server's pings (ws does that), then closes with 4000. Prints each event
+// as a JSON line (a long message by its length) and exits on close. argv[3]
+// "deflate" offers permessage-deflate and compresses every message; "plain"
+// offers nothing.
 import WebSocket from "ws";
 
 const deflate = process.argv[3] === "deflate";

@@ -96,10 +96,30 @@ func FuzzDeflateFrames(f *testing.F) {
 	f.Add(false, z.appendCompressed(nil, opBinary, make([]byte, 1<<16), true)) // inflates past 512
 	f.Add(true, appendHeaderOnly(0xC1, []byte{0xff, 0xff, 0xff}))              // does not inflate
 	f.Add(false, appendHeaderOnly(0xC1, []byte{0x2a, 0xc9, 0xc8, 0x2c, 0x06, 0}))
+	var pieces []byte // the message a few bytes a fragment, a ping among them
+	for i := 0; i < len(compressed); i += 3 {
+		first := byte(0x00)
+		if i == 0 {
+			first = 0x41
+		}
+		if i+3 >= len(compressed) {
+			first |= 0x80
+		}
+		pieces = append(pieces, appendHeaderOnly(first, compressed[i:min(i+3, len(compressed))])...)
+		if i == 6 {
+			pieces = append(pieces, appendFrame(nil, opPing, "p", true)...)
+		}
+	}
+	f.Add(true, pieces)
+	bad := (&deflate{}).appendCompressed(nil, opText, []byte("\xff"+long), false)[2:]
+	f.Add(false, append(appendHeaderOnly(0x41, bad[:len(bad)/2]), appendHeaderOnly(0x80, bad[len(bad)/2:])...))
 	f.Fuzz(func(t *testing.T, keep bool, data []byte) {
 		c := openDeflateConn(512, keep, keep)
 		msgs, err := feed(Default, c, append([]byte(nil), data...))
-		c.state.(*connState).closed() // its compressor back to the free list
+		c.state.(*connState).closed() // its compressor and stream back to the free lists
+		if n := streamsOut.Load(); n != 0 {
+			t.Fatalf("%d streams still in use once the connection closed", n)
+		}
 		checkFed(t, c, msgs, err)
 		for _, m := range msgs {
 			if s, ok := m.(string); ok && len(s) > 512 {

@@ -15,7 +15,8 @@ import (
 // it holds between fragments is its bit buffer and its place in a block.
 // It inflates straight into the message, which is the window that back
 // references reach into (with the last window before it under context
-// takeover), and it takes exactly what compress/flate takes.
+// takeover). It takes and refuses what compress/flate does (FuzzStream
+// holds it to that).
 type stream struct {
 	out   []byte // the message inflated so far
 	dict  []byte // the peer's last window, with context takeover
