@@ -1,9 +1,10 @@
 // Drives a WebSocket server with the npm "ws" client (RFC 6455 conformant):
 // connects to the URL in argv[2], sends a text message, a binary one, a
-// fragmented one, a long one and a ping, answers the server's pings (ws does
-// that), then closes with 4000. Prints each event as a JSON line (a long
-// message by its length) and exits on close. argv[3] "deflate" offers
-// permessage-deflate and compresses every message; "plain" offers nothing.
+// fragmented one whose fragments cut a rune, a long one and a ping, answers
+// the server's pings (ws does that), then closes with 4000. Prints each event
+// as a JSON line (a long message by its length) and exits on close. argv[3]
+// "deflate" offers permessage-deflate and compresses every message; "plain"
+// offers nothing.
 import WebSocket from "ws";
 
 const deflate = process.argv[3] === "deflate";
@@ -15,8 +16,9 @@ ws.on("open", () => {
   print({ type: "open", extensions: ws.extensions });
   ws.send("héllo");
   ws.send(Buffer.from([1, 2, 3, 255]));
-  ws.send("frag", { fin: false });
-  ws.send("mented", { fin: true });
+  const e = Buffer.from("é"); // cut between the fragments
+  ws.send(Buffer.concat([Buffer.from("frag"), e.subarray(0, 1)]), { binary: false, fin: false });
+  ws.send(Buffer.concat([e.subarray(1), Buffer.from("mented")]), { binary: false, fin: true });
   ws.send("long message ".repeat(1000));
   ws.ping("node ping");
 });

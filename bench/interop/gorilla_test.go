@@ -2,6 +2,7 @@ package interop
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -55,6 +56,46 @@ func TestGorillaClientCompressed(t *testing.T) {
 		if err != nil || typ != websocket.TextMessage || string(got) != msg {
 			t.Fatalf("echo: %d %q %v", typ, got, err)
 		}
+	}
+}
+
+// TestGorillaClientFragmentedCompressed: gorilla's client writes a long
+// message as compressed frames of its write buffer's size. The server
+// inflates them as they come: a message of multi-byte runes is whole again,
+// and one that starts with a byte no UTF-8 has is refused with 1007 while
+// gorilla is still writing it.
+func TestGorillaClientFragmentedCompressed(t *testing.T) {
+	w := worker.New("websocket://127.0.0.1:0")
+	w.OnMessage = func(c *connection.TcpConnection, data any) { c.Send(data) }
+	addr := serve(t, w)
+	d := websocket.Dialer{EnableCompression: true, HandshakeTimeout: timeout, WriteBufferSize: 1024}
+	conn, _, err := d.Dial("ws://"+addr+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(timeout))
+	var b strings.Builder
+	for i := 0; b.Len() < 256<<10; i++ {
+		fmt.Fprintf(&b, "%d: héllo, wörld € 𝄞 %x; ", i, i*i)
+	}
+	runes := b.String()
+	if err := conn.WriteMessage(websocket.TextMessage, []byte(runes)); err != nil {
+		t.Fatal(err)
+	}
+	if typ, got, err := conn.ReadMessage(); err != nil || typ != websocket.TextMessage || string(got) != runes {
+		t.Fatalf("echo: %d, %d bytes, %v", typ, len(got), err)
+	}
+
+	mw, err := conn.NextWriter(websocket.TextMessage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mw.Write([]byte("\xff"))
+	mw.Write([]byte(runes)) // many times the write buffer: frames go out, the last waits
+	_, _, err = conn.ReadMessage()
+	if !websocket.IsCloseError(err, websocket.CloseInvalidFramePayloadData) {
+		t.Fatalf("reading while the message is unfinished: %v, want a Close frame with 1007", err)
 	}
 }
 

@@ -179,8 +179,7 @@ func (z *deflate) inflate(p []byte, limit int) (*inflater, error) {
 				in.out = out
 				return in, errInflatedTooBig
 			}
-			grown := make([]byte, len(out), min(max(2*cap(out), 4096), limit+1))
-			out = grown[:copy(grown, out)]
+			out = growWithin(out, 1, limit+1)
 		}
 		n, err := in.fr.Read(out[len(out):cap(out)])
 		out = out[:len(out)+n]
@@ -199,6 +198,22 @@ func (z *deflate) inflate(p []byte, limit int) (*inflater, error) {
 		z.dict = appendWindow(z.dict, out)
 	}
 	return in, nil
+}
+
+// inflateFragment inflates the next fragment of a message into s, which
+// getStream gave with z.dict; last says it ends the message, which is then
+// s.out. It returns what the fragment inflated to, errInflatedTooBig past
+// the limit, or why the data does not inflate.
+func (z *deflate) inflateFragment(s *stream, p []byte, last bool) ([]byte, error) {
+	before := len(s.out)
+	err := s.push(p, false)
+	if err == nil && last {
+		err = s.push(bytesOf(deflateTail), true)
+		if err == nil && z.keepRead {
+			z.dict = appendWindow(z.dict, s.out)
+		}
+	}
+	return s.out[before:], err
 }
 
 // release hands an inflater back to the pool.

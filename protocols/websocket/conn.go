@@ -51,14 +51,18 @@ type connState struct {
 
 	open    bool   // the handshake is complete: bytes are frames
 	closing bool   // a Close frame went out: data frames are dropped
+	heard   bool   // a frame arrived since the last keep-alive ping
+	pinged  bool   // a keep-alive ping is unanswered
 	queued  []byte // frames sent before the handshake completed
 	hs      *handshakeConn
 	key     string // a client's expected Sec-WebSocket-Accept
 
-	fragOp byte // the opcode of the fragmented message being reassembled, 0 when none
-	fragZ  bool // that message is compressed: frag holds its DEFLATE bytes
+	fragOp byte       // the opcode of the fragmented message being reassembled, 0 when none
+	fragZ  bool       // that message is compressed: stream inflates it as it comes, or frag holds its DEFLATE bytes
+	text   utf8Stream // checks a fragmented text message as it comes
+	fragIn int        // the payload bytes of its fragments so far
 	frag   []byte
-	text   utf8Stream // checks an uncompressed fragmented text message as it comes
+	stream *stream // with fragZ, unless the process streams maxStreams messages already
 
 	z *deflate // permessage-deflate, when negotiated
 
@@ -69,8 +73,6 @@ type connState struct {
 	resume func()            // c.ResumeRecv, made once, for protocols.HoldWhileFull
 	closer protocols.TimerID // Close's wait for the peer's Close frame
 	slot   int               // index in the keep-alive set, -1 when not in it
-	heard  bool              // a frame arrived since the last keep-alive ping
-	pinged bool              // a keep-alive ping is unanswered
 }
 
 func newState(c protocols.Conn, ep *endpoint) *connState {
@@ -93,6 +95,7 @@ func (st *connState) opened() {
 // closed forgets the connection. Loop-only.
 func (st *connState) closed() {
 	st.ep.untrack(st)
+	st.endFragments()
 	if st.z != nil {
 		st.z.closed()
 	}
@@ -118,7 +121,7 @@ func (st *connState) input(buf []byte) (int, error) {
 		return 0, st.fail(code, why)
 	}
 	limit := uint64(st.c.PackageLimit())
-	if h.length > limit || uint64(h.size)+h.length > limit || (!h.control() && uint64(len(st.frag))+h.length > limit) {
+	if h.length > limit || uint64(h.size)+h.length > limit || (!h.control() && uint64(st.fragIn)+h.length > limit) {
 		return 0, st.fail(CloseMessageTooBig, fmt.Sprintf("message exceeds %d bytes", limit))
 	}
 	return h.size + int(h.length), nil
@@ -183,36 +186,18 @@ func (st *connState) decode(pkg []byte) (any, error) {
 		compressed := h.rsv&rsv1 != 0
 		if !h.fin {
 			st.fragOp, st.fragZ = h.op, compressed
-			st.frag = append(st.frag[:0], payload...)
 			st.text.reset()
-			return nil, st.checkText(payload, false)
+			if compressed {
+				st.stream = getStream(st.z.dict, st.c.PackageLimit())
+			}
+			return st.fragment(payload, false)
 		}
 		if compressed {
 			return st.inflated(h.op, payload)
 		}
 		return st.message(h.op, payload, false)
 	case opContinuation:
-		st.frag = append(st.frag, payload...)
-		if err := st.checkText(payload, h.fin); err != nil || !h.fin {
-			return nil, err
-		}
-		op, compressed := st.fragOp, st.fragZ
-		st.fragOp, st.fragZ = 0, false
-		var msg any
-		var err error
-		if compressed {
-			msg, err = st.inflated(op, st.frag)
-		} else {
-			msg, err = st.message(op, st.frag, op == opText)
-		}
-		st.frag = st.frag[:0]
-		if cap(st.frag) > maxKeptFragments {
-			st.frag = nil
-		}
-		if st.closing {
-			return nil, err
-		}
-		return msg, err
+		return st.fragment(payload, h.fin)
 	case opPing:
 		st.control(opPong, payload)
 		if fn := st.ep.onPing; fn != nil {
@@ -228,10 +213,64 @@ func (st *connState) decode(pkg []byte) (any, error) {
 	return nil, nil
 }
 
-// checkText checks the next fragment of an uncompressed text message, so
-// that invalid UTF-8 ends the connection at the fragment that holds it.
+// fragment takes the next fragment of the message being reassembled, the
+// last one when last is set, and returns the message once it is whole.
+// Text is checked as it comes, so that invalid UTF-8 ends the connection at
+// the fragment that holds it; a compressed message is inflated as it comes
+// (while the process streams fewer than maxStreams), so that this holds for
+// its text too, and inflating past the limit ends it as soon.
+func (st *connState) fragment(p []byte, last bool) (any, error) {
+	if st.closing {
+		if last {
+			st.endFragments()
+		}
+		return nil, nil // the peer was sent a Close frame: the message is dropped
+	}
+	st.fragIn += len(p)
+	var msg any
+	var err error
+	switch {
+	case st.stream != nil:
+		var fresh []byte
+		if fresh, err = st.z.inflateFragment(st.stream, p, last); err != nil {
+			err = st.inflateFailed(err)
+		} else if err = st.checkText(fresh, last); err == nil && last {
+			msg, err = st.message(st.fragOp, st.stream.out, true)
+		}
+	case st.fragZ:
+		st.frag = append(st.frag, p...)
+		if last {
+			msg, err = st.inflated(st.fragOp, st.frag)
+		}
+	default:
+		st.frag = append(st.frag, p...)
+		if err = st.checkText(p, last); err == nil && last {
+			msg, err = st.message(st.fragOp, st.frag, true)
+		}
+	}
+	if last || err != nil {
+		st.endFragments()
+	}
+	return msg, err
+}
+
+// endFragments forgets the fragmented message, delivered or refused.
+func (st *connState) endFragments() {
+	st.fragOp, st.fragZ, st.fragIn = 0, false, 0
+	st.frag = st.frag[:0]
+	if cap(st.frag) > maxKeptFragments {
+		st.frag = nil
+	}
+	if st.stream != nil {
+		putStream(st.stream)
+		st.stream = nil
+	}
+}
+
+// checkText checks the next piece of a fragmented text message (its
+// inflated bytes, if it is compressed): invalid UTF-8 ends the connection.
 func (st *connState) checkText(p []byte, final bool) error {
-	if st.fragOp != opText || st.fragZ || st.closing || st.text.write(p, final) {
+	if st.fragOp != opText || st.text.write(p, final) {
 		return nil
 	}
 	return st.fail(CloseInvalidPayload, "text message is not valid UTF-8")
@@ -240,16 +279,21 @@ func (st *connState) checkText(p []byte, final bool) error {
 // inflated is message for a compressed message: inflated up to the
 // connection's limit (1009 past it), 1007 when it does not inflate.
 func (st *connState) inflated(op byte, p []byte) (any, error) {
-	limit := st.c.PackageLimit()
-	in, err := st.z.inflate(p, limit)
+	in, err := st.z.inflate(p, st.c.PackageLimit())
 	defer st.z.release(in)
-	switch {
-	case err == errInflatedTooBig:
-		return nil, st.fail(CloseMessageTooBig, fmt.Sprintf("message inflates past %d bytes", limit))
-	case err != nil:
-		return nil, st.fail(CloseInvalidPayload, "compressed message does not inflate: "+err.Error())
+	if err != nil {
+		return nil, st.inflateFailed(err)
 	}
 	return st.message(op, in.out, false)
+}
+
+// inflateFailed ends the connection for a compressed message that inflates
+// past the limit (1009) or does not inflate (1007).
+func (st *connState) inflateFailed(err error) error {
+	if err == errInflatedTooBig {
+		return st.fail(CloseMessageTooBig, fmt.Sprintf("message inflates past %d bytes", st.c.PackageLimit()))
+	}
+	return st.fail(CloseInvalidPayload, "compressed message does not inflate: "+err.Error())
 }
 
 // message is what OnMessage receives: a string for text, checked to be

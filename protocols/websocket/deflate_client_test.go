@@ -67,10 +67,11 @@ func echoThrough(t *testing.T, addr string, cz websocket.Compression, msgs []any
 
 // deflateMessages are what the client tests echo: a long text sent three
 // times (which context takeover shrinks to almost nothing after the first),
-// a long binary, a short text.
+// a long binary, a long text of multi-byte runes (its middle byte inside
+// one), a short text.
 func deflateMessages() []any {
 	long := strings.Repeat("a long message, said again and again; ", 50)
-	return []any{long, long, long, bytes.Repeat([]byte("binary "), 300), "short"}
+	return []any{long, long, long, bytes.Repeat([]byte("binary "), 300), "𝄞" + strings.Repeat("héllo, wörld € 𝄞; ", 41), "short"}
 }
 
 func checkEchoes(t *testing.T, got []any) {
@@ -129,8 +130,9 @@ func TestOwnClientDeflate(t *testing.T) {
 }
 
 // TestOwnClientDeflateAgainstNodeWs: the client against npm ws's server,
-// which compresses every message with zlib and keeps its context unless
-// asked not to.
+// which compresses every message with zlib, keeps its context unless asked
+// not to, and sends each echo in two fragments that the client inflates as
+// they come.
 func TestOwnClientDeflateAgainstNodeWs(t *testing.T) {
 	node := nettest.Need(t, "node")
 	modules := nettest.NodeModules(t, "ws")

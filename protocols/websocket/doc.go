@@ -32,7 +32,10 @@
 // or over 125 bytes (1002); text that is not UTF-8, refused at the fragment
 // that holds the first bad byte, or a compressed message that does not
 // inflate (1007); a message, fragments included, over the connection's
-// MaxPackageSize, before or after inflating (1009).
+// MaxPackageSize, before or after inflating (1009). A fragmented compressed
+// message is inflated as its fragments arrive, by an inflater of the
+// package's own that can stop at any byte, so that what a fragment inflates
+// to is checked at that fragment.
 //
 // Caveats:
 //   - Send before the handshake completes (in OnConnect, say) waits and goes
@@ -41,8 +44,9 @@
 //     *connection.TcpConnection the worker's callbacks get.
 //   - Context takeover (Compression.ContextTakeover) costs a compressor of
 //     its own per connection, about 1.2 MB with Go's compress/flate.
-//   - The UTF-8 of a compressed fragmented text message is checked once it
-//     is whole and inflated.
+//   - A process inflates at most 16 fragmented compressed messages as they
+//     come, each holding what it inflated so far; one that starts while 16
+//     are under way waits compressed and is checked once whole.
 //   - A Client's fields are shared by every connection using it: give one
 //     connection a Client of its own with AsyncTcpConnection.SetProtocol.
 //   - A text message is a string of its own; a short one repeated on a

@@ -2,6 +2,7 @@ package websocket
 
 import (
 	"bytes"
+	"compress/flate"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -95,10 +96,30 @@ func FuzzDeflateFrames(f *testing.F) {
 	f.Add(false, z.appendCompressed(nil, opBinary, make([]byte, 1<<16), true)) // inflates past 512
 	f.Add(true, appendHeaderOnly(0xC1, []byte{0xff, 0xff, 0xff}))              // does not inflate
 	f.Add(false, appendHeaderOnly(0xC1, []byte{0x2a, 0xc9, 0xc8, 0x2c, 0x06, 0}))
+	var pieces []byte // the message a few bytes a fragment, a ping among them
+	for i := 0; i < len(compressed); i += 3 {
+		first := byte(0x00)
+		if i == 0 {
+			first = 0x41
+		}
+		if i+3 >= len(compressed) {
+			first |= 0x80
+		}
+		pieces = append(pieces, appendHeaderOnly(first, compressed[i:min(i+3, len(compressed))])...)
+		if i == 6 {
+			pieces = append(pieces, appendFrame(nil, opPing, "p", true)...)
+		}
+	}
+	f.Add(true, pieces)
+	bad := (&deflate{}).appendCompressed(nil, opText, []byte("\xff"+long), false)[2:]
+	f.Add(false, append(appendHeaderOnly(0x41, bad[:len(bad)/2]), appendHeaderOnly(0x80, bad[len(bad)/2:])...))
 	f.Fuzz(func(t *testing.T, keep bool, data []byte) {
 		c := openDeflateConn(512, keep, keep)
 		msgs, err := feed(Default, c, append([]byte(nil), data...))
-		c.state.(*connState).closed() // its compressor back to the free list
+		c.state.(*connState).closed() // its compressor and stream back to the free lists
+		if n := streamsOut.Load(); n != 0 {
+			t.Fatalf("%d streams still in use once the connection closed", n)
+		}
 		checkFed(t, c, msgs, err)
 		for _, m := range msgs {
 			if s, ok := m.(string); ok && len(s) > 512 {
@@ -118,12 +139,13 @@ func appendHeaderOnly(first byte, payload []byte) []byte {
 }
 
 // FuzzDeflateRoundTrip: what the compressor writes, the inflater gives back,
-// message after message, with context takeover or without.
+// message after message, with context takeover or without, whole or cut
+// into fragments anywhere.
 func FuzzDeflateRoundTrip(f *testing.F) {
-	f.Add(false, []byte("hello"), []byte("hello again"))
-	f.Add(true, []byte(strings.Repeat("ab", 300)), []byte(strings.Repeat("ab", 301)))
-	f.Add(true, []byte{}, []byte{0, 1, 2, 255})
-	f.Fuzz(func(t *testing.T, keep bool, a, b []byte) {
+	f.Add(false, []byte("hello"), []byte("hello again"), uint64(0))
+	f.Add(true, []byte(strings.Repeat("ab", 300)), []byte(strings.Repeat("ab", 301)), uint64(0x123456))
+	f.Add(true, []byte{}, []byte{0, 1, 2, 255}, uint64(1))
+	f.Fuzz(func(t *testing.T, keep bool, a, b []byte, cuts uint64) {
 		w := &deflate{keepWrite: keep}
 		defer w.closed()
 		r := &deflate{keepRead: keep}
@@ -137,13 +159,70 @@ func FuzzDeflateRoundTrip(f *testing.F) {
 				}
 				continue
 			}
+			dict := r.dict
 			in, err := r.inflate(payload, 1<<20)
 			if err != nil || !bytes.Equal(in.out, msg) {
 				t.Fatalf("inflated %q, %v; want %q", in.out, err, msg)
 			}
 			r.release(in)
+			if got, err := inflateInPieces(payload, dict, 1<<20, cuts); err != nil || !bytes.Equal(got, msg) {
+				t.Fatalf("inflated in pieces %q, %v; want %q", got, err, msg)
+			}
 		}
 	})
+}
+
+// FuzzStream: any bytes, cut into pieces anywhere and inflated as they
+// come with any window before them, give what compress/flate gives them
+// whole: the same bytes, or the same refusal (too big, or not DEFLATE).
+func FuzzStream(f *testing.F) {
+	text := []byte(strings.Repeat("héllo, wörld € ", 40))
+	frame := (&deflate{}).appendCompressed(nil, opText, text, false)
+	h, _ := parseHeader(frame)
+	var dynamic bytes.Buffer // compress/flate's default level writes dynamic codes
+	w, _ := flate.NewWriter(&dynamic, flate.DefaultCompression)
+	w.Write(append(text, "a text of its own, with other words in it"...))
+	w.Flush()
+	f.Add(frame[h.size:], []byte(nil), uint64(0x0102030405))
+	f.Add(dynamic.Bytes(), text, uint64(7))
+	f.Add([]byte{0x01, 0x05, 0x00, 0xfa, 0xff, 'h', 'e', 'l', 'l', 'o'}, []byte(nil), uint64(3)) // a stored block
+	f.Add([]byte{0x4a, 0x04, 0x00, 0x00, 0xff, 0xff}, []byte(nil), uint64(1))                    // fixed codes
+	f.Add([]byte{0x02, 0x00}, []byte("the window"), uint64(2))
+	f.Add([]byte{0xff, 0xff, 0xff}, []byte(nil), uint64(1))
+	f.Fuzz(func(t *testing.T, data, dict []byte, cuts uint64) {
+		const limit = 4096
+		dict = appendWindow(nil, dict)
+		whole := &deflate{dict: dict}
+		in, wantErr := whole.inflate(data, limit)
+		want := bytes.Clone(in.out)
+		whole.release(in)
+		got, err := inflateInPieces(data, dict, limit, cuts)
+		switch {
+		case (err == nil) != (wantErr == nil) || (err == errInflatedTooBig) != (wantErr == errInflatedTooBig):
+			t.Fatalf("in pieces: %v; whole: %v", err, wantErr)
+		case err == nil && !bytes.Equal(got, want):
+			t.Fatalf("in pieces %q; whole %q", got, want)
+		}
+	})
+}
+
+// inflateInPieces inflates a message's DEFLATE data cut where cuts says, as
+// its fragments would be.
+func inflateInPieces(p, dict []byte, limit int, cuts uint64) ([]byte, error) {
+	z := &deflate{dict: dict}
+	s := getStream(dict, limit)
+	defer putStream(s)
+	for {
+		n := len(p)
+		if cuts > 0 {
+			n = min(int(cuts%7), len(p))
+			cuts /= 7
+		}
+		if _, err := z.inflateFragment(s, p[:n], n == len(p)); err != nil || n == len(p) {
+			return bytes.Clone(s.out), err
+		}
+		p = p[n:]
+	}
 }
 
 // FuzzUTF8Stream: text cut into pieces anywhere is found valid exactly when

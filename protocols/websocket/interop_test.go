@@ -61,7 +61,7 @@ func nodeWsClient(t *testing.T, node, modules, mode string) {
 	want := []string{
 		`{"type":"message","binary":false,"data":"héllo"}`,
 		`{"type":"message","binary":true,"data":[1,2,3,255]}`,
-		`{"type":"message","binary":false,"data":"fragmented"}`,
+		`{"type":"message","binary":false,"data":"fragémented"}`,
 		`{"type":"message","binary":false,"length":13000}`,
 	}
 	if strings.Join(messages, "\n") != strings.Join(want, "\n") {

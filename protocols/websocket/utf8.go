@@ -8,7 +8,7 @@ import "unicode/utf8"
 // (0xE0 0x80, say) is refused at once. The zero value is ready.
 type utf8Stream struct {
 	carry [utf8.UTFMax]byte
-	n     int
+	n     uint8
 }
 
 // write checks the next piece of text; final says it is the last. It reports
@@ -41,7 +41,7 @@ func (u *utf8Stream) write(p []byte, final bool) bool {
 	if !utf8.Valid(p[:cut]) {
 		return false
 	}
-	u.n = copy(u.carry[:], p[cut:])
+	u.n = uint8(copy(u.carry[:], p[cut:]))
 	return !final || u.n == 0
 }
 

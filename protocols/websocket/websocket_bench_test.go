@@ -141,3 +141,79 @@ func heapInUse() int64 {
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapAlloc)
 }
+
+// BenchmarkEchoDeflateFragmented is BenchmarkEchoDeflate for the same
+// message sent in three fragments, inflated as they come.
+func BenchmarkEchoDeflateFragmented(b *testing.B) {
+	c := openDeflateConn(1<<20, false, false)
+	z := &deflate{}
+	h, _ := parseHeader(z.appendCompressed(nil, opText, []byte(deflateMsg), false))
+	compressed := z.appendCompressed(nil, opText, []byte(deflateMsg), false)[h.size:]
+	n := len(compressed) / 3
+	var wire []byte
+	for i, first := range []byte{0x41, 0x00, 0x80} {
+		end := min((i+1)*n, len(compressed))
+		if i == 2 {
+			end = len(compressed)
+		}
+		wire = append(wire, appendHeaderOnly(first, compressed[i*n:end])...)
+	}
+	buf := make([]byte, len(wire))
+	out := make([]byte, 0, 2048)
+	b.SetBytes(int64(len(deflateMsg)))
+	b.ReportAllocs()
+	for b.Loop() {
+		copy(buf, wire)
+		var msg any
+		for off := 0; off < len(buf); {
+			n, err := Default.Input(buf[off:], c)
+			if err != nil || n == 0 {
+				b.Fatalf("Input = %d, %v", n, err)
+			}
+			if msg, err = Default.Decode(buf[off:off+n], c); err != nil {
+				b.Fatal(err)
+			}
+			off += n
+		}
+		out, _ = Default.Encode(out[:0], msg, c)
+	}
+}
+
+// BenchmarkInflate is the inflating of a 64 KiB text alone: whole, with
+// compress/flate, and cut in 4 KiB pieces inflated as they come.
+func BenchmarkInflate(b *testing.B) {
+	var text strings.Builder
+	for i := 0; text.Len() < 64<<10; i++ {
+		fmt.Fprintf(&text, "line %d: the quick brown fox %d jumps over the lazy dog %d\n", i, i*i%97, i%13)
+	}
+	h, _ := parseHeader((&deflate{}).appendCompressed(nil, opBinary, []byte(text.String()), false))
+	data := (&deflate{}).appendCompressed(nil, opBinary, []byte(text.String()), false)[h.size:]
+	b.Run("whole", func(b *testing.B) {
+		z := &deflate{}
+		b.SetBytes(int64(text.Len()))
+		b.ReportAllocs()
+		for b.Loop() {
+			in, err := z.inflate(data, 1<<20)
+			if err != nil || len(in.out) != text.Len() {
+				b.Fatal(err)
+			}
+			z.release(in)
+		}
+	})
+	b.Run("stream", func(b *testing.B) {
+		b.SetBytes(int64(text.Len()))
+		b.ReportAllocs()
+		z := &deflate{}
+		for b.Loop() {
+			s := getStream(nil, 1<<20)
+			var err error
+			for p := data; len(p) > 0 && err == nil; p = p[min(4096, len(p)):] {
+				_, err = z.inflateFragment(s, p[:min(4096, len(p))], len(p) <= 4096)
+			}
+			if err != nil || len(s.out) != text.Len() {
+				b.Fatal(err)
+			}
+			putStream(s)
+		}
+	})
+}
