@@ -97,6 +97,9 @@ type sseReport struct {
 	Schedule         *scheduleReport `json:"schedule,omitempty"`
 	Server           *memoryReport   `json:"server,omitempty"`
 	Errors           errorCounts     `json:"errors"`
+	// ClientCPU is wmload's own user+system CPU time over the run, where
+	// the system tells it (0 elsewhere): what the load took from the cores.
+	ClientCPU float64 `json:"client_cpu_s,omitempty"`
 }
 
 // scheduleReport holds the stamped events against the schedule (-every):
@@ -208,6 +211,7 @@ func (r *sseRun) run() (*sseReport, error) {
 			return nil, err
 		}
 	}
+	cpuBefore := selfCPU()
 	r.start = time.Now()
 	r.deadline = r.start.Add(r.duration)
 	if r.readers > 0 {
@@ -266,6 +270,7 @@ func (r *sseRun) run() (*sseReport, error) {
 		}
 	}
 	rep := r.report()
+	rep.ClientCPU = selfCPU() - cpuBefore
 	if r.serverPID > 0 {
 		if sampleErr != nil {
 			return nil, sampleErr

@@ -113,7 +113,9 @@ func sseArgs(flags []string, args ...string) []string {
 	return append(append([]string{"sse"}, flags...), args...)
 }
 
-func TestSSEModeWithChunkedStampedBroadcasts(t *testing.T) { eachReader(t, testChunkedStampedBroadcasts) }
+func TestSSEModeWithChunkedStampedBroadcasts(t *testing.T) {
+	eachReader(t, testChunkedStampedBroadcasts)
+}
 
 func testChunkedStampedBroadcasts(t *testing.T, flags ...string) {
 	h := newHub(t, 20*time.Millisecond)
@@ -129,6 +131,9 @@ func testChunkedStampedBroadcasts(t *testing.T, flags ...string) {
 	}
 	if rep.EventsPerSecond <= 0 {
 		t.Fatalf("no steady event rate from %d events", rep.Events)
+	}
+	if runtime.GOOS == "linux" && rep.ClientCPU <= 0 {
+		t.Fatalf("wmload's own CPU time %v, want it measured", rep.ClientCPU)
 	}
 	if rep.Events < 50 || rep.Stamped == nil || rep.Stamped.Samples != rep.Events {
 		t.Fatalf("%d events, stamped latency %+v: every event carries a stamp", rep.Events, rep.Stamped)

@@ -158,6 +158,9 @@ func serve() error {
 				continue
 			}
 			c := conns[e.Fd]
+			if c == nil {
+				continue // closed earlier in this batch
+			}
 			k, err := unix.Read(int(e.Fd), buf)
 			if err == unix.EAGAIN {
 				continue
