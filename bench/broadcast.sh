@@ -10,6 +10,7 @@
 #
 #   ./broadcast.sh                   # 10,000 clients, 1 and 2 processes, ours and the floor
 #   FLOOR= READERS=0 ./broadcast.sh  # no floor; a goroutine per client in wmload
+#   WM_SPREAD=1 ./broadcast.sh       # the processes' timers spread over the second
 #   BASE=main ./broadcast.sh         # the same for a git revision too, in the same run
 #   PROFILE=/tmp/prof ./broadcast.sh # CPU profiles of the worker processes
 #

@@ -12,7 +12,7 @@
 //
 //	WM_ADDR=127.0.0.1:8080 WM_COUNT=2 floor start
 //
-//   - WM_ADDR, WM_COUNT, WM_START_AFTER: as servers/broadcast.
+//   - WM_ADDR, WM_COUNT, WM_START_AFTER, WM_SPREAD: as servers/broadcast.
 //   - WM_CPUPROFILE=FILE: each worker process writes a CPU profile of its
 //     first WM_CPUPROFILE_FOR (10s) to FILE.<pid>.
 package main
@@ -36,11 +36,12 @@ import (
 // The bytes servers/broadcast answers a stream request with.
 const streamHead = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: keep-alive\r\n\r\n"
 
+// childEnv holds a worker process's slot, 0..WM_COUNT-1.
 const childEnv = "FLOOR_WORKER"
 
 func main() {
-	if os.Getenv(childEnv) == "1" {
-		if err := serve(); err != nil {
+	if slot, ok := os.LookupEnv(childEnv); ok {
+		if err := serve(slot); err != nil {
 			fmt.Fprintln(os.Stderr, "floor worker:", err)
 			os.Exit(1)
 		}
@@ -70,9 +71,9 @@ func master() error {
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
 	var workers []*exec.Cmd
-	for range count {
+	for i := range count {
 		cmd := exec.Command(os.Args[0])
-		cmd.Env = append(os.Environ(), childEnv+"=1")
+		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", childEnv, i))
 		cmd.ExtraFiles = []*os.File{f} // descriptor 3
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Start(); err != nil {
@@ -98,8 +99,8 @@ type conn struct {
 	stream int // index in streams, -1 before the head
 }
 
-// serve is one worker process: a single thread's epoll loop.
-func serve() error {
+// serve is one worker process, the given slot: a single thread's epoll loop.
+func serve(slot string) error {
 	runtime.LockOSThread()
 	const lfd = 3
 	if err := unix.SetNonblock(lfd, true); err != nil {
@@ -132,6 +133,11 @@ func serve() error {
 		return fmt.Errorf("WM_START_AFTER: %w", err)
 	}
 	next := time.Now().Add(startAfter + time.Second)
+	if os.Getenv("WM_SPREAD") == "1" {
+		k, _ := strconv.Atoi(slot)
+		count, _ := strconv.Atoi(env("WM_COUNT", "1"))
+		next = next.Add(time.Duration(k) * time.Second / time.Duration(count))
+	}
 	events := make([]unix.EpollEvent, 256)
 	buf := make([]byte, 64<<10)
 	ev := make([]byte, 0, 64)
