@@ -23,6 +23,7 @@ DURATION=${DURATION:-12s}     # one measurement, in seconds; broadcasts start 3 
 BASE=${BASE:-}                # a git revision measured beside the working tree
 PROFILE=${PROFILE:-}          # directory for CPU profiles (working tree and floor)
 FLOOR=${FLOOR-1}              # empty: measure no floor
+MAXPROCS=${MAXPROCS:-1}       # GOMAXPROCS of each server process
 READERS=${READERS:-1}         # wmload's epoll reader threads (-readers), 0 for a goroutine per client
 PORT=${PORT:-18490}
 RESULTS=${RESULTS:-}
@@ -53,7 +54,7 @@ for n in $COUNTS; do
 		fi
 		log "== $name, $CLIENTS SSE clients"
 		start_server "$p" WM_START_AFTER=2s WM_CPUPROFILE="$prof" WM_CPUPROFILE_FOR="$(( ${DURATION%s} - 1 ))s" \
-			GOMAXPROCS=1 WM_COUNT="$n" WM_ADDR="127.0.0.1:$p" "$server" start
+			GOMAXPROCS="$MAXPROCS" WM_COUNT="$n" WM_ADDR="127.0.0.1:$p" "$server" start
 		record "$name" sse -c "$CLIENTS" -d "$DURATION" -readers "$READERS" -server-pid "$server_pid" "http://127.0.0.1:$p/"
 		stop_server
 		p=$((p + 1))

@@ -38,8 +38,10 @@ func main() {
 	trace := os.Getenv("WM_TRACE") == "1"
 	spread := os.Getenv("WM_SPREAD") == "1"
 
-	// The streams of this process; only the loop touches it.
-	streams := map[*connection.TcpConnection]struct{}{}
+	// The streams of this process, in the order they came, and where each
+	// is in the list; only the loop touches them.
+	var streams []*connection.TcpConnection
+	at := map[*connection.TcpConnection]int{}
 	w := benchenv.Worker("broadcast")
 	w.OnWorkerStart = func(w *worker.Worker) {
 		benchenv.Profile()
@@ -47,7 +49,7 @@ func main() {
 			// One stamp per broadcast: wmload groups receipts by it.
 			start := time.Now()
 			ev := &http.ServerSentEvents{Data: "ts=" + strconv.FormatInt(start.UnixNano(), 10)}
-			for c := range streams {
+			for _, c := range streams {
 				c.Send(ev)
 			}
 			if trace {
@@ -65,11 +67,21 @@ func main() {
 		req := data.(*http.Request)
 		if req.Header("accept") == "text/event-stream" {
 			c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/event-stream"}, "\r\n"))
-			streams[c] = struct{}{}
+			at[c] = len(streams)
+			streams = append(streams, c)
 			return
 		}
 		c.Send("ok")
 	}
-	w.OnClose = func(c *connection.TcpConnection) { delete(streams, c) }
+	w.OnClose = func(c *connection.TcpConnection) {
+		i, ok := at[c]
+		if !ok {
+			return
+		}
+		last := streams[len(streams)-1]
+		streams[i], at[last] = last, i
+		streams = streams[:len(streams)-1]
+		delete(at, c)
+	}
 	worker.RunAll()
 }
