@@ -20,6 +20,7 @@ set -euo pipefail
 CLIENTS=${CLIENTS:-10000}     # SSE clients
 COUNTS=${COUNTS:-"1 2"}       # worker processes, one measurement each
 DURATION=${DURATION:-12s}     # one measurement, in seconds; broadcasts start 3 s in
+ROUNDS=${ROUNDS:-1}           # measurements of each server, interleaved
 BASE=${BASE:-}                # a git revision measured beside the working tree
 PROFILE=${PROFILE:-}          # directory for CPU profiles (working tree and floor)
 FLOOR=${FLOOR-1}              # empty: measure no floor
@@ -39,25 +40,27 @@ fi
 
 cd "$work"
 p=$PORT
-for n in $COUNTS; do
-	for v in $variants; do
-		server=$bin/broadcast name="working tree c$n" prof=
-		if [ "$v" = base ]; then
-			server=$bin/broadcast-base name="$BASE c$n"
-		elif [ "$v" = floor ]; then
-			server=$bin/floor name="floor c$n"
-		fi
-		if [ "$v" != base ] && [ -n "$PROFILE" ]; then
-			mkdir -p "$PROFILE"
-			prof=$PROFILE/cpu.c$n
-			[ "$v" = floor ] && prof=$PROFILE/floor.c$n
-		fi
-		log "== $name, $CLIENTS SSE clients"
-		start_server "$p" WM_START_AFTER=2s WM_CPUPROFILE="$prof" WM_CPUPROFILE_FOR="$(( ${DURATION%s} - 1 ))s" \
-			GOMAXPROCS="$MAXPROCS" WM_COUNT="$n" WM_ADDR="127.0.0.1:$p" "$server" start
-		record "$name" sse -c "$CLIENTS" -d "$DURATION" -readers "$READERS" -server-pid "$server_pid" "http://127.0.0.1:$p/"
-		stop_server
-		p=$((p + 1))
+for round in $(seq "$ROUNDS"); do
+	for n in $COUNTS; do
+		for v in $variants; do
+			server=$bin/broadcast name="working tree c$n" prof=
+			if [ "$v" = base ]; then
+				server=$bin/broadcast-base name="$BASE c$n"
+			elif [ "$v" = floor ]; then
+				server=$bin/floor name="floor c$n"
+			fi
+			if [ "$v" != base ] && [ -n "$PROFILE" ]; then
+				mkdir -p "$PROFILE"
+				prof=$PROFILE/cpu.c$n
+				[ "$v" = floor ] && prof=$PROFILE/floor.c$n
+			fi
+			log "== $name, $CLIENTS SSE clients, round $round"
+			start_server "$p" WM_START_AFTER=2s WM_CPUPROFILE="$prof" WM_CPUPROFILE_FOR="$(( ${DURATION%s} - 1 ))s" \
+				GOMAXPROCS="$MAXPROCS" WM_COUNT="$n" WM_ADDR="127.0.0.1:$p" "$server" start
+			record "$name" sse -c "$CLIENTS" -d "$DURATION" -readers "$READERS" -server-pid "$server_pid" "http://127.0.0.1:$p/"
+			stop_server
+			p=$((p + 1))
+		done
 	done
 done
 
