@@ -8,13 +8,14 @@
 // second writes the same event bytes to each of its streams with one
 // write(2), from a loop over a plain slice. Nothing is buffered: a stream
 // whose socket cannot take the whole event is closed. It takes the
-// broadcast server's command line and environment:
+// broadcast server's command line:
 //
 //	WM_ADDR=127.0.0.1:8080 WM_COUNT=2 floor start
 //
-//   - WM_ADDR, WM_COUNT, WM_START_AFTER, WM_SPREAD: as servers/broadcast.
-//   - WM_CPUPROFILE=FILE: each worker process writes a CPU profile of its
-//     first WM_CPUPROFILE_FOR (10s) to FILE.<pid>.
+// and its environment: WM_ADDR, WM_COUNT, WM_START_AFTER and WM_SPREAD as
+// servers/broadcast reads them, and WM_CPUPROFILE=FILE for a CPU profile of
+// each worker process's first WM_CPUPROFILE_FOR (10s), written to
+// FILE.<pid>.
 package main
 
 import (
