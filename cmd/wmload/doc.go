@@ -5,6 +5,7 @@
 //	wmload http -c 100 -p 16 -d 5s -rounds 3 http://127.0.0.1:8080/
 //	wmload sse  -c 10000 -d 6s -server-pid 1234 http://127.0.0.1:8080/
 //	wmload sse  -c 15000 -d 30s -every 2s -src 127.0.0.2,127.0.0.3 http://127.0.0.1:8080/
+//	wmload sse  -c 10000 -d 12s -readers 1 http://127.0.0.1:8080/
 //	wmload echo -c 50 -d 5s 127.0.0.1:5678
 //
 // Modes:
@@ -30,7 +31,10 @@
 //     (bound before connecting), each with its own ephemeral ports, and a
 //     run refuses more clients than the process may open descriptors; the
 //     soft limit is raised to the hard one first, so beyond it run several
-//     wmload processes.
+//     wmload processes. -readers N (Linux) reads the streams from N
+//     goroutines with an epoll set each, instead of a goroutine per client,
+//     so that the load takes less of the CPU a server on the same machine
+//     needs; the report, which gives wmload's own CPU time, is the same.
 //     With -server-pid it reads the server's resident memory (summed over its
 //     process tree) before connecting, once every client is connected, once
 //     every client has an event, and its peak (VmHWM) at the end of the run.

@@ -23,6 +23,21 @@ const maxBroadcasts = 100_000
 // maxEventSize bounds the bytes of one event line a client buffers.
 const maxEventSize = 1 << 20
 
+// errServerClosed ends a stream whose server closed the connection.
+var errServerClosed = errors.New("server closed the event stream")
+
+// maxReaders bounds -readers.
+const maxReaders = 64
+
+// streamReaders reads the streams of a run on a few threads (-readers): add
+// takes over a client's connection once its head is read, and wait returns
+// once the run is over and every stream has ended.
+type streamReaders interface {
+	add(i int, c net.Conn, s *sseStream, rest []byte)
+	wait()
+	close()
+}
+
 type sseRun struct {
 	addr        string
 	request     []byte
@@ -34,6 +49,8 @@ type sseRun struct {
 	sources     []net.Addr    // client i connects from sources[i%len], if any
 	every       time.Duration // the server's period per client, if known
 	lateAfter   time.Duration // a receipt later than this after its stamp is late
+	readers     int           // epoll threads reading the streams, 0 for a goroutine per client
+	poll        streamReaders // what reads the streams when readers > 0
 
 	start, deadline time.Time
 	dials           chan struct{} // a slot per connect in flight
@@ -80,6 +97,9 @@ type sseReport struct {
 	Schedule         *scheduleReport `json:"schedule,omitempty"`
 	Server           *memoryReport   `json:"server,omitempty"`
 	Errors           errorCounts     `json:"errors"`
+	// ClientCPU is wmload's own user+system CPU time over the run, where
+	// the system tells it (0 elsewhere): what the load took from the cores.
+	ClientCPU float64 `json:"client_cpu_s,omitempty"`
 }
 
 // scheduleReport holds the stamped events against the schedule (-every):
@@ -133,12 +153,14 @@ func runSSE(args []string, stdout, stderr io.Writer) error {
 	src := fs.String("src", "", "loopback source addresses, comma separated: client i connects from the i-th modulo their count (each has its own ephemeral ports)")
 	fs.DurationVar(&r.every, "every", 0, "the server sends each client an event this often, stamped with when it was due: count late and missed events")
 	fs.DurationVar(&r.lateAfter, "late", 250*time.Millisecond, "with -every: a receipt more than this after its stamp is late")
+	fs.IntVar(&r.readers, "readers", 0, "read the streams on this many threads, each with an epoll set (Linux), instead of a goroutine per client: less CPU taken from a server on the same cores")
 	t, err := c.parse(fs, args)
 	if err == nil {
 		r.sources, err = parseSources(*src)
 		err = errors.Join(err,
 			checkRange("sse", "c", int64(r.clients), 1, maxConnections),
 			checkRange("sse", "concurrency", int64(r.concurrency), 1, maxConnections),
+			checkRange("sse", "readers", int64(r.readers), 0, maxReaders),
 		)
 	}
 	if err == nil && (r.every < 0 || r.lateAfter <= 0) {
@@ -189,8 +211,16 @@ func (r *sseRun) run() (*sseReport, error) {
 			return nil, err
 		}
 	}
+	cpuBefore := selfCPU()
 	r.start = time.Now()
 	r.deadline = r.start.Add(r.duration)
+	if r.readers > 0 {
+		var err error
+		if r.poll, err = newEpollReaders(r); err != nil {
+			return nil, err
+		}
+		defer r.poll.close()
+	}
 	r.dials = make(chan struct{}, r.concurrency)
 	r.conns = make([]net.Conn, r.clients)
 	r.broadcasts = map[int64]*broadcast{}
@@ -226,6 +256,9 @@ func (r *sseRun) run() (*sseReport, error) {
 		}()
 	}
 	wg.Wait()
+	if r.poll != nil {
+		r.poll.wait()
+	}
 	close(finished)
 	<-sampled
 	if r.serverPID > 0 && sampleErr == nil {
@@ -237,6 +270,7 @@ func (r *sseRun) run() (*sseReport, error) {
 		}
 	}
 	rep := r.report()
+	rep.ClientCPU = selfCPU() - cpuBefore
 	if r.serverPID > 0 {
 		if sampleErr != nil {
 			return nil, sampleErr
@@ -270,14 +304,23 @@ func (r *sseRun) client(i int) {
 		r.checkAllEvents()
 		return
 	}
-	r.conns[i] = c
 	storeMax(&r.lastConnect, time.Since(r.start))
 	r.connected.Add(1)
 	r.checkAllConnected()
 	r.checkAllEvents()
 	s := &sseStream{run: r, chunked: h.chunked, head: time.Now()}
-	// A stream ends only with an error; past the deadline it is the run's end.
-	if err := s.read(c, rest); !expired(r.deadline) {
+	if r.poll != nil {
+		r.poll.add(i, c, s, rest)
+		return
+	}
+	r.conns[i] = c
+	r.end(s, s.read(c, rest))
+}
+
+// end accounts for a stream that ended with err; past the deadline that is
+// the run's end, not an error.
+func (r *sseRun) end(s *sseStream, err error) {
+	if err != nil {
 		r.fail(&r.errs.Read, err)
 	}
 	if r.every > 0 {
@@ -400,22 +443,30 @@ func (s *sseStream) read(c net.Conn, rest []byte) error {
 	buf := make([]byte, 512)
 	s.now = time.Now()
 	for data := rest; ; {
-		if err := s.take(data, emit); err != nil {
+		if err := s.consume(data, emit); err != nil {
 			return err
-		}
-		if s.chunked && s.dec.done() {
-			return errors.New("server ended the event stream")
 		}
 		n, err := c.Read(buf)
 		s.now = time.Now()
 		if n == 0 && err != nil {
 			if err == io.EOF {
-				return errors.New("server closed the event stream")
+				return errServerClosed
 			}
 			return err
 		}
 		data = buf[:n]
 	}
+}
+
+// consume takes freshly read bytes and tells when the stream is over.
+func (s *sseStream) consume(data []byte, emit func(int64, bool)) error {
+	if err := s.take(data, emit); err != nil {
+		return err
+	}
+	if s.chunked && s.dec.done() {
+		return errors.New("server ended the event stream")
+	}
+	return nil
 }
 
 // take decodes freshly read bytes and parses the events they complete.

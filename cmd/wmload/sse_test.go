@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -95,12 +96,33 @@ func (h *hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// eachReader runs test with a goroutine per client and, where the system
+// has epoll, with two reader threads (-readers 2): each gets the flags.
+func eachReader(t *testing.T, test func(t *testing.T, flags ...string)) {
+	t.Run("goroutine per client", func(t *testing.T) { test(t) })
+	t.Run("readers", func(t *testing.T) {
+		if runtime.GOOS != "linux" {
+			t.Skip("-readers needs Linux's epoll")
+		}
+		test(t, "-readers", "2")
+	})
+}
+
+// sseArgs is the sse mode's arguments: flags, then args.
+func sseArgs(flags []string, args ...string) []string {
+	return append(append([]string{"sse"}, flags...), args...)
+}
+
 func TestSSEModeWithChunkedStampedBroadcasts(t *testing.T) {
+	eachReader(t, testChunkedStampedBroadcasts)
+}
+
+func testChunkedStampedBroadcasts(t *testing.T, flags ...string) {
 	h := newHub(t, 20*time.Millisecond)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	var rep sseReport
-	runJSON(t, &rep, "sse", "-c", "50", "-d", "1500ms", "-server-pid", strconv.Itoa(os.Getpid()), srv.URL+"/events")
+	runJSON(t, &rep, sseArgs(flags, "-c", "50", "-d", "1500ms", "-server-pid", strconv.Itoa(os.Getpid()), srv.URL+"/events")...)
 	if rep.Connected != 50 || rep.Failed != 0 || rep.Errors.total() != 0 {
 		t.Fatalf("connected %d, failed %d, errors %+v", rep.Connected, rep.Failed, rep.Errors)
 	}
@@ -109,6 +131,9 @@ func TestSSEModeWithChunkedStampedBroadcasts(t *testing.T) {
 	}
 	if rep.EventsPerSecond <= 0 {
 		t.Fatalf("no steady event rate from %d events", rep.Events)
+	}
+	if runtime.GOOS == "linux" && rep.ClientCPU <= 0 {
+		t.Fatalf("wmload's own CPU time %v, want it measured", rep.ClientCPU)
 	}
 	if rep.Events < 50 || rep.Stamped == nil || rep.Stamped.Samples != rep.Events {
 		t.Fatalf("%d events, stamped latency %+v: every event carries a stamp", rep.Events, rep.Stamped)
@@ -135,7 +160,9 @@ const (
 	seedEvent = "event: message\nid: 1\ndata: hello\n\n"
 )
 
-func TestSSEModeWithARawStream(t *testing.T) {
+func TestSSEModeWithARawStream(t *testing.T) { eachReader(t, testRawStream) }
+
+func testRawStream(t *testing.T, flags ...string) {
 	ln := listen(t)
 	nettest.GoServe(t, ln, func(c net.Conn) {
 		buf := make([]byte, 4096)
@@ -149,7 +176,7 @@ func TestSSEModeWithARawStream(t *testing.T) {
 		c.Read(buf) // until the client leaves
 	})
 	var rep sseReport
-	runJSON(t, &rep, "sse", "-c", "20", "-d", "1s", "http://"+ln.Addr().String()+"/")
+	runJSON(t, &rep, sseArgs(flags, "-c", "20", "-d", "1s", "http://"+ln.Addr().String()+"/")...)
 	if rep.Connected != 20 || rep.Events != 60 || rep.Errors.total() != 0 {
 		t.Fatalf("connected %d, events %d (want 60), errors %+v", rep.Connected, rep.Events, rep.Errors)
 	}
@@ -158,7 +185,9 @@ func TestSSEModeWithARawStream(t *testing.T) {
 	}
 }
 
-func TestSSEModeCountsFailures(t *testing.T) {
+func TestSSEModeCountsFailures(t *testing.T) { eachReader(t, testCountsFailures) }
+
+func testCountsFailures(t *testing.T, flags ...string) {
 	tests := []struct {
 		name  string
 		reply string
@@ -179,7 +208,7 @@ func TestSSEModeCountsFailures(t *testing.T) {
 				c.Close()
 			})
 			var rep sseReport
-			runJSON(t, &rep, "sse", "-c", "5", "-d", "2s", "http://"+ln.Addr().String()+"/")
+			runJSON(t, &rep, sseArgs(flags, "-c", "5", "-d", "2s", "http://"+ln.Addr().String()+"/")...)
 			if got := tc.kind(&rep.Errors); got != 5 || rep.Errors.First == "" {
 				t.Fatalf("errors %+v, want 5 of the expected kind", rep.Errors)
 			}
@@ -193,6 +222,10 @@ func stampedAt(t time.Time) string {
 }
 
 func TestSSEModeCountsLateAndMissedEventsFromEachSource(t *testing.T) {
+	eachReader(t, testCountsLateAndMissedEventsFromEachSource)
+}
+
+func testCountsLateAndMissedEventsFromEachSource(t *testing.T, flags ...string) {
 	for _, src := range []string{"127.0.0.2", "127.0.0.3"} {
 		l, err := net.Listen("tcp", src+":0")
 		if err != nil {
@@ -219,8 +252,8 @@ func TestSSEModeCountsLateAndMissedEventsFromEachSource(t *testing.T) {
 		c.Read(buf) // until the client leaves
 	})
 	var rep sseReport
-	runJSON(t, &rep, "sse", "-c", "4", "-d", "1s", "-every", "1s", "-late", "500ms",
-		"-src", "127.0.0.2, 127.0.0.3", "http://"+ln.Addr().String()+"/")
+	runJSON(t, &rep, sseArgs(flags, "-c", "4", "-d", "1s", "-every", "1s", "-late", "500ms",
+		"-src", "127.0.0.2, 127.0.0.3", "http://"+ln.Addr().String()+"/")...)
 	if rep.Connected != 4 || rep.Events != 16 || rep.Errors.total() != 0 {
 		t.Fatalf("connected %d, events %d (want 16), errors %+v", rep.Connected, rep.Events, rep.Errors)
 	}

@@ -250,15 +250,19 @@ func writeBroadcastTable(w io.Writer, ms []measurement) {
 		}
 		if !header {
 			fmt.Fprintln(w)
-			fmt.Fprintln(w, "| server | clients | broadcasts | send → first receipt p50 ms | send → last receipt p50 / p99 ms | server peak RSS above connected, per conn (KB) | server CPU s | errors |")
-			fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- |")
+			fmt.Fprintln(w, "| server | clients | broadcasts | send → first receipt p50 ms | send → last receipt p50 / p99 ms | server peak RSS above connected, per conn (KB) | server CPU s | wmload CPU s | errors |")
+			fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 			header = true
 		}
 		peak := "–"
 		if s := r.Server; s != nil && s.PeakKB > 0 {
 			peak = fmt.Sprintf("%.2f", s.PeakPerConnKB)
 		}
-		fmt.Fprintf(w, "| %s | %d | %d | %.2f | %.2f / %.2f | %s | %.2f | %d |\n",
-			m.Server, r.Clients, r.Broadcasts, r.BroadcastFirst.P50, r.BroadcastLast.P50, r.BroadcastLast.P99, peak, m.CPU, r.Errors.total())
+		load := "–"
+		if r.ClientCPU > 0 {
+			load = fmt.Sprintf("%.2f", r.ClientCPU)
+		}
+		fmt.Fprintf(w, "| %s | %d | %d | %.2f | %.2f / %.2f | %s | %.2f | %s | %d |\n",
+			m.Server, r.Clients, r.Broadcasts, r.BroadcastFirst.P50, r.BroadcastLast.P50, r.BroadcastLast.P99, peak, m.CPU, load, r.Errors.total())
 	}
 }

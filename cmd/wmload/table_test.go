@@ -17,7 +17,7 @@ func TestTableMode(t *testing.T) {
 		`{"server":"us","report":{"mode":"wrk","depth":16,"rps":9000,"rps_min":9000,"rps_max":9000}}`,
 		`{"server":"ref","report":{"mode":"wrk","depth":16,"rps":6000,"rps_min":6000,"rps_max":6000}}`,
 		`{"server":"us","cpu_s":0.5,"report":{"mode":"sse","clients":1000,"connected":1000,"connect_all_s":0.2,"first_event_all_s":2.2,"events_per_s":500,"latency_ms":{"p50":0.25,"p99":1.5},"server":{"processes":2,"rss_before_kb":10240,"rss_after_kb":12288,"rss_per_conn_kb":2.05}}}`,
-		`{"server":"us","cpu_s":2,"report":{"mode":"sse","clients":100,"connected":100,"broadcasts":7,"broadcast_first_ms":{"p50":0.5},"broadcast_last_ms":{"p50":3,"p99":4.5},"server":{"processes":1,"rss_connected_kb":1000,"rss_peak_kb":1100,"peak_above_connected_per_conn_kb":1}}}`,
+		`{"server":"us","cpu_s":2,"report":{"mode":"sse","clients":100,"connected":100,"broadcasts":7,"broadcast_first_ms":{"p50":0.5},"broadcast_last_ms":{"p50":3,"p99":4.5},"server":{"processes":1,"rss_connected_kb":1000,"rss_peak_kb":1100,"peak_above_connected_per_conn_kb":1},"client_cpu_s":0.75}}`,
 	}, "\n")
 	out := tableOf(t, results)
 	for _, want := range []string{
@@ -26,7 +26,7 @@ func TestTableMode(t *testing.T) {
 		"| us | pipelined ×16 | 12,000 (12,000–12,000) | 1.50 |",
 		"| us | pipelined ×16, wrk | 9,000 (9,000–9,000) | 1.50 |",
 		"| us | 1000 | 1000 | 0.200 | 2.200 | 500 | 0.25 / 1.50 | 10.0 → 12.0 (2 processes) | 2.05 | 0.50 | 0 |",
-		"| us | 100 | 7 | 0.50 | 3.00 / 4.50 | 1.00 | 2.00 | 0 |",
+		"| us | 100 | 7 | 0.50 | 3.00 / 4.50 | 1.00 | 2.00 | 0.75 | 0 |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
