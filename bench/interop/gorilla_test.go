@@ -2,6 +2,8 @@ package interop
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"net/http"
@@ -99,71 +101,100 @@ func TestGorillaClientFragmentedCompressed(t *testing.T) {
 	}
 }
 
-// TestClientAgainstGorillaServer: the ws:// client against gorilla's server
-// with EnableCompression, which keeps no context and compresses every
-// message it writes.
+// TestClientAgainstGorillaServer: the ws:// and wss:// client against
+// gorilla's server with EnableCompression, which keeps no context and
+// compresses every message it writes; over wss, behind crypto/tls.
 func TestClientAgainstGorillaServer(t *testing.T) {
-	up := websocket.Upgrader{EnableCompression: true}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		conn, err := up.Upgrade(rw, r, nil)
-		if err != nil {
-			return
-		}
-		defer conn.Close()
-		for {
-			typ, msg, err := conn.ReadMessage()
+	serve(t, worker.New("tcp://127.0.0.1:0")) // a worker, for the loop the clients run on
+	for _, scheme := range []string{"ws", "wss"} {
+		t.Run(scheme, func(t *testing.T) {
+			up := websocket.Upgrader{EnableCompression: true}
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
-				return
+				t.Fatal(err)
 			}
-			conn.WriteMessage(typ, msg)
-		}
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	serve(t, worker.New("tcp://127.0.0.1:0")) // a worker, for the loop the client runs on
-
-	answers := make(chan string, 1)
-	protocols.Register("gorillaz", &wmws.Client{
-		OnWebSocketConnect: func(c protocols.Conn, resp *wmhttp.Response) {
-			answers <- resp.Header("Sec-WebSocket-Extensions")
-		},
-	})
-	got := make(chan any, 3)
-	closed := make(chan struct{})
-	c, err := connection.NewAsync("gorillaz://" + ln.Addr().String() + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.OnMessage = func(c *connection.TcpConnection, data any) { got <- data }
-	c.OnClose = func(*connection.TcpConnection) { close(closed) }
-	c.Connect()
-	t.Cleanup(func() { c.Destroy(); <-closed })
-	if ext := <-answers; !strings.HasPrefix(ext, "permessage-deflate") {
-		t.Fatalf("gorilla answered %q", ext)
-	}
-	msgs := []any{long, []byte(long), "short"}
-	for _, m := range msgs {
-		c.Send(m)
-	}
-	for _, want := range msgs {
-		select {
-		case m := <-got:
-			if b, ok := want.([]byte); ok {
-				if mb, ok := m.([]byte); !ok || !bytes.Equal(mb, b) {
-					t.Fatalf("got %v, want the bytes sent", m)
+			var trust *tls.Config
+			if scheme == "wss" {
+				conf, err := worker.SelfSignedTLS("127.0.0.1")
+				if err != nil {
+					t.Fatal(err)
 				}
-			} else if m != want {
-				t.Fatalf("got %q, want %q", m, want)
+				leaf, err := x509.ParseCertificate(conf.Certificates[0].Certificate[0])
+				if err != nil {
+					t.Fatal(err)
+				}
+				trust = &tls.Config{RootCAs: x509.NewCertPool()}
+				trust.RootCAs.AddCert(leaf)
+				ln = tls.NewListener(ln, conf)
 			}
-		case <-closed:
-			t.Fatal("the connection closed")
-		}
-	}
-	if read := c.BytesRead(); read > int64(len(long)) {
-		t.Fatalf("read %d bytes for %d of messages: not compressed", read, 2*len(long))
+			srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				conn, err := up.Upgrade(rw, r, nil)
+				if err != nil {
+					return
+				}
+				defer conn.Close()
+				for {
+					typ, msg, err := conn.ReadMessage()
+					if err != nil {
+						return
+					}
+					conn.WriteMessage(typ, msg)
+				}
+			})}
+			go srv.Serve(ln)
+			t.Cleanup(func() { srv.Close() })
+
+			answers := make(chan string, 1)
+			got := make(chan any, 3)
+			closed := make(chan struct{})
+			c, err := connection.NewAsync(scheme + "://" + ln.Addr().String() + "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if trust != nil {
+				c.SetTLS(trust)
+			}
+			c.SetProtocol(&wmws.Client{
+				OnWebSocketConnect: func(c protocols.Conn, resp *wmhttp.Response) {
+					answers <- resp.Header("Sec-WebSocket-Extensions")
+				},
+			})
+			c.OnMessage = func(c *connection.TcpConnection, data any) { got <- data }
+			c.OnClose = func(*connection.TcpConnection) { close(closed) }
+			c.OnError = func(c *connection.TcpConnection, code int, msg string) { t.Errorf("error %d: %s", code, msg) }
+			c.Connect()
+			t.Cleanup(func() { c.Destroy(); <-closed })
+			select {
+			case ext := <-answers:
+				if !strings.HasPrefix(ext, "permessage-deflate") {
+					t.Fatalf("gorilla answered %q", ext)
+				}
+			case <-closed:
+				t.Fatal("the connection closed before its handshake")
+			}
+			msgs := []any{long, []byte(long), "short"}
+			for _, m := range msgs {
+				c.Send(m)
+			}
+			for _, want := range msgs {
+				select {
+				case m := <-got:
+					if b, ok := want.([]byte); ok {
+						if mb, ok := m.([]byte); !ok || !bytes.Equal(mb, b) {
+							t.Fatalf("got %v, want the bytes sent", m)
+						}
+					} else if m != want {
+						t.Fatalf("got %q, want %q", m, want)
+					}
+				case <-closed:
+					t.Fatal("the connection closed")
+				}
+			}
+			if scheme == "ws" { // over wss, the handshake's bytes are counted too
+				if read := c.BytesRead(); read > int64(len(long)) {
+					t.Fatalf("read %d bytes for %d of messages: not compressed", read, 2*len(long))
+				}
+			}
+		})
 	}
 }
