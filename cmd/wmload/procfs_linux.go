@@ -8,7 +8,17 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 )
+
+// selfCPU is this process's user+system CPU time so far, in seconds.
+func selfCPU() float64 {
+	var u syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &u) != nil {
+		return 0
+	}
+	return float64(u.Utime.Nano()+u.Stime.Nano()) / 1e9
+}
 
 // sampleTree sums VmRSS and VmHWM (the peak) over pid and all its
 // descendants, so that a master with worker processes counts as one server.

@@ -50,11 +50,12 @@ type roundTripResult struct {
 // errorCounts counts failures by the step that failed and keeps the first
 // message, which usually explains all the others.
 type errorCounts struct {
-	Connect uint64 `json:"connect"`
-	Write   uint64 `json:"write"`
-	Read    uint64 `json:"read"`
-	Parse   uint64 `json:"parse"`
-	First   string `json:"first,omitempty"`
+	Connect   uint64 `json:"connect"`
+	Handshake uint64 `json:"handshake,omitempty"` // TLS, in the handshake mode
+	Write     uint64 `json:"write"`
+	Read      uint64 `json:"read"`
+	Parse     uint64 `json:"parse"`
+	First     string `json:"first,omitempty"`
 }
 
 func (e *errorCounts) note(counter *uint64, err error) {
@@ -64,10 +65,11 @@ func (e *errorCounts) note(counter *uint64, err error) {
 	}
 }
 
-func (e *errorCounts) total() uint64 { return e.Connect + e.Write + e.Read + e.Parse }
+func (e *errorCounts) total() uint64 { return e.Connect + e.Handshake + e.Write + e.Read + e.Parse }
 
 func (e *errorCounts) merge(o *errorCounts) {
 	e.Connect += o.Connect
+	e.Handshake += o.Handshake
 	e.Write += o.Write
 	e.Read += o.Read
 	e.Parse += o.Parse
@@ -93,16 +95,20 @@ func (r *roundTrip) run() *roundTripResult {
 	wg.Wait()
 	total := &roundTripResult{elapsed: time.Since(start)}
 	for i := range results {
-		c := &results[i]
-		total.responses += c.responses
-		total.bad += c.bad
-		total.reconnects += c.reconnects
-		total.bytesRead += c.bytesRead
-		total.bytesWritten += c.bytesWritten
-		total.latency.merge(&c.latency)
-		total.errs.merge(&c.errs)
+		total.add(&results[i])
 	}
 	return total
+}
+
+// add sums what another connection measured into r.
+func (r *roundTripResult) add(o *roundTripResult) {
+	r.responses += o.responses
+	r.bad += o.bad
+	r.reconnects += o.reconnects
+	r.bytesRead += o.bytesRead
+	r.bytesWritten += o.bytesWritten
+	r.latency.merge(&o.latency)
+	r.errs.merge(&o.errs)
 }
 
 // claim takes up to n requests from the run's budget.
