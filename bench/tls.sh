@@ -13,7 +13,7 @@
 #
 #   ./tls.sh                     # 2000 idle connections, 5 s per wrk and handshake run
 #   CLIENTS=5000 DURATION=10s ./tls.sh
-#   PARTS=handshake HS_CLIENTS="8 64" ./tls.sh   # handshakes alone, with 8 and 64 clients
+#   PARTS=handshake HS_CLIENTS="4 64" ./tls.sh   # handshakes alone, with 4 and 64 clients
 #
 # Every server is started here and stopped by its pid, with its workers.
 set -euo pipefail
@@ -26,7 +26,7 @@ PORT=${PORT:-18600}
 RESULTS=${RESULTS:-}
 PARTS=${PARTS:-"memory handshake"} # memory: RSS and wrk; handshake: wmload handshake
 SERVERS=${SERVERS:-"workerman-1 workerman-2 fasthttp nethttp"}
-HS_CLIENTS=${HS_CLIENTS:-16}
+HS_CLIENTS=${HS_CLIENTS:-64}
 HS_DURATION=${HS_DURATION:-3s}
 HS_ROUNDS=${HS_ROUNDS:-3}
 HS_KEYS=${HS_KEYS:-"ec rsa"}
