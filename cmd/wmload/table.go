@@ -12,8 +12,9 @@ import (
 
 // The table mode turns labelled -json reports, one per line, into the
 // Markdown tables of bench/README.md: HTTP req/s with ratios against a
-// reference server measured in the same run, SSE capacity, and the latency
-// of broadcasts where the events carried stamps shared by many clients.
+// reference server measured in the same run, SSE capacity, the latency
+// of broadcasts where the events carried stamps shared by many clients, and
+// TLS handshakes/s with ratios against the same reference.
 //
 //	{"server": "fasthttp (GOMAXPROCS 2)", "cpu_s": 4.2, "report": {...}}
 //
