@@ -11,7 +11,7 @@
 # over the P-256 certificate and over an RSA 2048 one, each server on its
 # own, and one table of them with ratios against fasthttp.
 #
-#   ./tls.sh                     # 2000 idle connections, 5 s per wrk and handshake run
+#   ./tls.sh                     # 2000 idle connections, 5 s per wrk run, 5 rounds of 2 s per handshake run
 #   CLIENTS=5000 DURATION=10s ./tls.sh
 #   PARTS=handshake HS_CLIENTS="4 64" ./tls.sh   # handshakes alone, with 4 and 64 clients
 #
@@ -27,8 +27,8 @@ RESULTS=${RESULTS:-}
 PARTS=${PARTS:-"memory handshake"} # memory: RSS and wrk; handshake: wmload handshake
 SERVERS=${SERVERS:-"workerman-1 workerman-2 fasthttp nethttp"}
 HS_CLIENTS=${HS_CLIENTS:-64}
-HS_DURATION=${HS_DURATION:-3s}
-HS_ROUNDS=${HS_ROUNDS:-3}
+HS_DURATION=${HS_DURATION:-2s}
+HS_ROUNDS=${HS_ROUNDS:-5}
 HS_KEYS=${HS_KEYS:-"ec rsa"}
 
 here=$(cd "$(dirname "$0")" && pwd)
