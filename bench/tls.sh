@@ -51,8 +51,9 @@ for key in ec rsa; do
 done
 
 cd "$work"
-echo "## $(nproc) CPUs, GOMAXPROCS 2; $CLIENTS idle TLS connections; wrk $CONNS connections, $DURATION per run, $(date -u +%Y-%m-%d), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "## $(nproc) CPUs, GOMAXPROCS 2, $(date -u +%Y-%m-%d), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
+[[ $PARTS != *memory* ]] || { echo "$CLIENTS idle TLS connections; wrk $CONNS connections, $DURATION per run"; echo; }
 p=$PORT
 serve() { # serve NAME [KEY]: starts one server on port $p, with the P-256 (ec) or RSA certificate
 	local cert=$work/${2:-ec}.cert.pem key=$work/${2:-ec}.key.pem
@@ -113,4 +114,6 @@ if [[ $PARTS == *handshake* ]]; then
 		stop_server
 	done
 	"$bin/wmload" table -ref fasthttp "$results"
+	echo
+	echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -129,15 +128,7 @@ func (r *handshakeRun) run() *handshakeResult {
 	var budget atomic.Int64
 	budget.Store(r.maxConns)
 	results := make([]handshakeResult, r.clients)
-	var wg sync.WaitGroup
-	for i := range results {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r.client(&results[i], deadline, &budget)
-		}()
-	}
-	wg.Wait()
+	fanOut(len(results), func(i int) { r.client(&results[i], deadline, &budget) })
 	r.elapsed = time.Since(start)
 	total := &handshakeResult{}
 	for i := range results {

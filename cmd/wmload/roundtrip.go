@@ -84,15 +84,7 @@ func (r *roundTrip) run() *roundTripResult {
 	var budget atomic.Int64
 	budget.Store(r.maxRequests)
 	results := make([]roundTripResult, r.conns)
-	var wg sync.WaitGroup
-	for i := range results {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r.connection(&results[i], deadline, &budget)
-		}()
-	}
-	wg.Wait()
+	fanOut(len(results), func(i int) { r.connection(&results[i], deadline, &budget) })
 	total := &roundTripResult{elapsed: time.Since(start)}
 	for i := range results {
 		total.add(&results[i])
@@ -109,6 +101,16 @@ func (r *roundTripResult) add(o *roundTripResult) {
 	r.bytesWritten += o.bytesWritten
 	r.latency.merge(&o.latency)
 	r.errs.merge(&o.errs)
+}
+
+// fanOut runs fn(0) to fn(n-1), each on a goroutine of its own, and waits
+// for them all.
+func fanOut(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { fn(i) })
+	}
+	wg.Wait()
 }
 
 // claim takes up to n requests from the run's budget.

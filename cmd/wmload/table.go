@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 )
 
 // The table mode turns labelled -json reports, one per line, into the
@@ -255,20 +256,9 @@ func writeHTTPTable(w io.Writer, ms []measurement, ref string) {
 				if r == nil || (r.Depth > 1) != pipelined || (r.Mode == "wrk") != wrk {
 					continue
 				}
-				ratio, cpu := "–", "–"
-				if b := base[r.shape()]; b > 0 {
-					ratio = fmt.Sprintf("%.2f", r.RPS/b)
-				}
-				if m.CPU > 0 && r.Responses > 0 {
-					cpu = fmt.Sprintf("%.1f", m.CPU*1e6/float64(r.Responses))
-				}
-				errs := fmt.Sprint(r.Errors.total() + r.Non2xx)
-				if r.Errors.First != "" {
-					errs += " (" + r.Errors.First + ")"
-				}
 				fmt.Fprintf(w, "| %s | %s | %s (%s–%s) | %s | %.2f / %.2f / %.1f | %s | %s |\n",
-					m.Server, r.shape(), group(r.RPS), group(r.RPSMin), group(r.RPSMax), ratio,
-					r.Latency.P50, r.Latency.P99, r.Latency.Max, cpu, errs)
+					m.Server, r.shape(), group(r.RPS), group(r.RPSMin), group(r.RPSMax), ratioCell(r.RPS, base[r.shape()]),
+					r.Latency.P50, r.Latency.P99, r.Latency.Max, microsEach(m.CPU, r.Responses, 1), errorCell(&r.Errors, r.Non2xx))
 			}
 		}
 	}
@@ -353,22 +343,36 @@ func writeHandshakeTable(w io.Writer, ms []measurement, ref string, after bool) 
 			if r == nil || r.kind() != k {
 				continue
 			}
-			ratio, cpu, client := "–", "–", "–"
-			if b := base[k]; b > 0 {
-				ratio = fmt.Sprintf("%.2f", r.PerSecond/b)
-			}
-			if m.CPU > 0 && r.Handshakes > 0 {
-				cpu = fmt.Sprintf("%.0f", m.CPU*1e6/float64(r.Handshakes))
-			}
-			if r.ClientCPU > 0 && r.Handshakes > 0 {
-				client = fmt.Sprintf("%.0f", r.ClientCPU*1e6/float64(r.Handshakes))
-			}
-			errs := fmt.Sprint(r.Errors.total() + r.Non2xx)
-			if r.Errors.First != "" {
-				errs += " (" + r.Errors.First + ")"
-			}
 			fmt.Fprintf(w, "| %s | %s | %s (%s–%s) | %s | %.2f / %.2f | %s | %s | %s |\n",
-				m.Server, k, group(r.PerSecond), group(r.PerSecondMin), group(r.PerSecondMax), ratio, r.Handshake.P50, r.Handshake.P99, cpu, client, errs)
+				m.Server, k, group(r.PerSecond), group(r.PerSecondMin), group(r.PerSecondMax), ratioCell(r.PerSecond, base[k]),
+				r.Handshake.P50, r.Handshake.P99, microsEach(m.CPU, r.Handshakes, 0), microsEach(r.ClientCPU, r.Handshakes, 0),
+				errorCell(&r.Errors, r.Non2xx))
 		}
 	}
+}
+
+// ratioCell is v against the reference's base, "–" without one.
+func ratioCell(v, base float64) string {
+	if base <= 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", v/base)
+}
+
+// microsEach is CPU seconds spread over n, in µs with prec decimals; "–"
+// when either is unknown.
+func microsEach(seconds float64, n uint64, prec int) string {
+	if seconds <= 0 || n == 0 {
+		return "–"
+	}
+	return strconv.FormatFloat(seconds*1e6/float64(n), 'f', prec, 64)
+}
+
+// errorCell counts every failure and names the first.
+func errorCell(e *errorCounts, non2xx uint64) string {
+	s := fmt.Sprint(e.total() + non2xx)
+	if e.First != "" {
+		s += " (" + e.First + ")"
+	}
+	return s
 }
