@@ -7,6 +7,7 @@
 //	wmload sse  -c 15000 -d 30s -every 2s -src 127.0.0.2,127.0.0.3 http://127.0.0.1:8080/
 //	wmload sse  -c 10000 -d 12s -readers 1 http://127.0.0.1:8080/
 //	wmload echo -c 50 -d 5s 127.0.0.1:5678
+//	wmload handshake -c 64 -tls 1.2 -d 3s https://127.0.0.1:8443/
 //
 // Modes:
 //   - http: -c keep-alive connections, each writing -p requests in one
@@ -40,13 +41,25 @@
 //     every client has an event, and its peak (VmHWM) at the end of the run.
 //   - echo: like http, with one line of the text protocol as the request
 //     and one line back as the response.
+//   - handshake: -c clients, each in a loop of connect, a full TLS handshake
+//     (-tls 1.3 or 1.2, offered alone; the clients keep no session cache, so
+//     nothing is resumed), one GET, its response, and a close with
+//     close_notify. It reports completed connections a second, the time
+//     from the start of the connect to the end of the handshake and to the
+//     end of the response, failures by step (connect, handshake, write,
+//     read, parse), what the first handshake negotiated (version, key
+//     exchange, cipher suite, the certificate's key) and its own CPU time:
+//     a client's half of a handshake (for an ECDSA certificate, verifying
+//     the signature costs more than making it) runs on the same cores as
+//     the server's.
 //   - table: reads -json reports labelled with the server they measured,
 //     one per line, and prints the Markdown tables of bench/README.md, with
 //     req/s as ratios against a reference server of the same run.
 //
 // Bounds, so that no run can get away from whoever started it:
 //   - every run ends after -d (at most 10 minutes); http and echo also stop
-//     after -n requests per round, sse holds exactly -c clients;
+//     after -n requests per round, handshake after -n connections, sse
+//     holds exactly -c clients;
 //   - only loopback targets are accepted: 127.0.0.0/8, ::1 and localhost.
 //     Names are never resolved.
 //

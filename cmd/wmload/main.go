@@ -17,6 +17,7 @@ usage:
   wmload http [flags] http://127.0.0.1:8080/path   keep-alive (and pipelined) HTTP requests
   wmload sse  [flags] http://127.0.0.1:8080/path   many idle EventSource-like clients
   wmload echo [flags] 127.0.0.1:5678               text-protocol (one line) round trips
+  wmload handshake [flags] https://127.0.0.1:8443/ new TLS connections, one request each, as fast as they go
   wmload table [-ref SERVER] [results.jsonl]       Markdown tables from labelled -json reports
 
 Every run is bounded by a duration (-d) and a count (-n, or -c clients for sse),
@@ -45,7 +46,7 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return errors.New("no mode given: http, sse, echo or table")
+		return errors.New("no mode given: http, sse, echo, handshake or table")
 	}
 	switch args[0] {
 	case "http":
@@ -54,6 +55,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runSSE(args[1:], stdout, stderr)
 	case "echo":
 		return runEcho(args[1:], stdout, stderr)
+	case "handshake":
+		return runHandshake(args[1:], stdout, stderr)
 	case "table":
 		return runTable(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
@@ -61,7 +64,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown mode %q: want http, sse, echo or table", args[0])
+	return fmt.Errorf("unknown mode %q: want http, sse, echo, handshake or table", args[0])
 }
 
 // common holds the flags every mode has.
@@ -69,6 +72,7 @@ type common struct {
 	duration    time.Duration
 	dialTimeout time.Duration
 	json        bool
+	tls         bool   // the mode speaks TLS: its target is https
 	files       uint64 // the descriptors this process may open, 0 if unknown
 }
 
@@ -93,7 +97,15 @@ func (c *common) parse(fs *flag.FlagSet, args []string) (target, error) {
 	if c.dialTimeout <= 0 {
 		return target{}, fmt.Errorf("%s: -dial-timeout %v must be positive", fs.Name(), c.dialTimeout)
 	}
-	return parseTarget(fs.Arg(0))
+	t, err := parseTarget(fs.Arg(0))
+	switch {
+	case err != nil:
+	case t.tls && !c.tls:
+		err = fmt.Errorf("%s: target %q is https, which only the handshake mode speaks", fs.Name(), fs.Arg(0))
+	case !t.tls && c.tls:
+		err = fmt.Errorf("%s: target %q is not an https URL", fs.Name(), fs.Arg(0))
+	}
+	return t, err
 }
 
 // checkRange reports a flag value outside [lo, hi].

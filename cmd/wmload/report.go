@@ -110,7 +110,11 @@ func writeLatency(w io.Writer, label string, l *latencyReport) {
 }
 
 func writeErrors(w io.Writer, e *errorCounts) {
-	fmt.Fprintf(w, "  errors      %d (connect %d, write %d, read %d, parse %d)\n", e.total(), e.Connect, e.Write, e.Read, e.Parse)
+	shake := ""
+	if e.Handshake > 0 {
+		shake = fmt.Sprintf(", handshake %d", e.Handshake)
+	}
+	fmt.Fprintf(w, "  errors      %d (connect %d%s, write %d, read %d, parse %d)\n", e.total(), e.Connect, shake, e.Write, e.Read, e.Parse)
 	if e.First != "" {
 		fmt.Fprintf(w, "  first error %s\n", e.First)
 	}

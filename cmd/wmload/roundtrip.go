@@ -50,11 +50,12 @@ type roundTripResult struct {
 // errorCounts counts failures by the step that failed and keeps the first
 // message, which usually explains all the others.
 type errorCounts struct {
-	Connect uint64 `json:"connect"`
-	Write   uint64 `json:"write"`
-	Read    uint64 `json:"read"`
-	Parse   uint64 `json:"parse"`
-	First   string `json:"first,omitempty"`
+	Connect   uint64 `json:"connect"`
+	Handshake uint64 `json:"handshake,omitempty"` // TLS, in the handshake mode
+	Write     uint64 `json:"write"`
+	Read      uint64 `json:"read"`
+	Parse     uint64 `json:"parse"`
+	First     string `json:"first,omitempty"`
 }
 
 func (e *errorCounts) note(counter *uint64, err error) {
@@ -64,10 +65,11 @@ func (e *errorCounts) note(counter *uint64, err error) {
 	}
 }
 
-func (e *errorCounts) total() uint64 { return e.Connect + e.Write + e.Read + e.Parse }
+func (e *errorCounts) total() uint64 { return e.Connect + e.Handshake + e.Write + e.Read + e.Parse }
 
 func (e *errorCounts) merge(o *errorCounts) {
 	e.Connect += o.Connect
+	e.Handshake += o.Handshake
 	e.Write += o.Write
 	e.Read += o.Read
 	e.Parse += o.Parse
@@ -82,27 +84,33 @@ func (r *roundTrip) run() *roundTripResult {
 	var budget atomic.Int64
 	budget.Store(r.maxRequests)
 	results := make([]roundTripResult, r.conns)
-	var wg sync.WaitGroup
-	for i := range results {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r.connection(&results[i], deadline, &budget)
-		}()
-	}
-	wg.Wait()
+	fanOut(len(results), func(i int) { r.connection(&results[i], deadline, &budget) })
 	total := &roundTripResult{elapsed: time.Since(start)}
 	for i := range results {
-		c := &results[i]
-		total.responses += c.responses
-		total.bad += c.bad
-		total.reconnects += c.reconnects
-		total.bytesRead += c.bytesRead
-		total.bytesWritten += c.bytesWritten
-		total.latency.merge(&c.latency)
-		total.errs.merge(&c.errs)
+		total.add(&results[i])
 	}
 	return total
+}
+
+// add sums what another connection measured into r.
+func (r *roundTripResult) add(o *roundTripResult) {
+	r.responses += o.responses
+	r.bad += o.bad
+	r.reconnects += o.reconnects
+	r.bytesRead += o.bytesRead
+	r.bytesWritten += o.bytesWritten
+	r.latency.merge(&o.latency)
+	r.errs.merge(&o.errs)
+}
+
+// fanOut runs fn(0) to fn(n-1), each on a goroutine of its own, and waits
+// for them all.
+func fanOut(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { fn(i) })
+	}
+	wg.Wait()
 }
 
 // claim takes up to n requests from the run's budget.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,5 +79,37 @@ func TestTableModeMergesRounds(t *testing.T) {
 	want := "| ref | pipelined ×16 | 2,000 (1,000–3,000) | 1.00 | 2.00 / 5.00 / 9.0 | 166.7 | 1 |"
 	if !strings.Contains(out.String(), want) || strings.Count(out.String(), "| ref |") != 1 {
 		t.Errorf("table lacks %q once:\n%s", want, out.String())
+	}
+}
+
+// Handshake rounds merge the same way, into a table of their own where
+// each kind of connection (what was negotiated, how many clients) has its
+// own reference.
+func TestTableModeHandshakes(t *testing.T) {
+	shake := func(server string, cpu float64, negotiated string, rate float64, handshakes int, p50 float64) string {
+		return fmt.Sprintf(`{"server":%q,"cpu_s":%g,"report":{"mode":"handshake","clients":8,"negotiated":%q,"handshakes":%d,"completed":%d,"handshakes_per_s":%g,"handshakes_per_s_min":%g,"handshakes_per_s_max":%g,"handshake_ms":{"p50":%g,"p99":9},"client_cpu_s":0.5}}`,
+			server, cpu, negotiated, handshakes, handshakes, rate, rate, rate, p50)
+	}
+	const ec, rsa = "TLS 1.3, X25519, ECDSA P-256 certificate", "TLS 1.3, X25519, RSA 2048 certificate"
+	results := strings.Join([]string{
+		shake("ref", 1, ec, 1000, 1000, 1),
+		shake("us", 1, ec, 800, 1000, 2),
+		shake("ref", 1, rsa, 100, 250, 5),
+		shake("us", 1, rsa, 150, 250, 4),
+		shake("ref", 1, ec, 3000, 3000, 3),
+		shake("ref", 1, ec, 2000, 2000, 2),
+	}, "\n")
+	out := tableOf(t, results).String()
+	for _, want := range []string{
+		"| ref | " + ec + "; 8 clients | 2,000 (1,000–3,000) | 1.00 | 2.00 / 9.00 | 500 | 250 | 0 |",
+		"| us | " + ec + "; 8 clients | 800 (800–800) | 0.40 | 2.00 / 9.00 | 1000 | 500 | 0 |",
+		"| us | " + rsa + "; 8 clients | 150 (150–150) | 1.50 | 4.00 / 9.00 | 4000 | 2000 | 0 |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Index(out, "| us | "+ec) > strings.Index(out, "| ref | "+rsa) || strings.Contains(out, "req/s") {
+		t.Errorf("rows not grouped by kind, or an HTTP table with no HTTP reports:\n%s", out)
 	}
 }

@@ -15,25 +15,29 @@ type target struct {
 	addr string // host:port to dial
 	host string // Host header
 	path string // request target, "/" at least
+	tls  bool   // an https URL
 }
 
-// parseTarget reads "http://127.0.0.1:8080/path" or, for the echo mode,
-// "127.0.0.1:5678" and "text://127.0.0.1:5678".
+// parseTarget reads "http://127.0.0.1:8080/path", for the handshake mode
+// "https://127.0.0.1:8443/path", and for the echo mode "127.0.0.1:5678" and
+// "text://127.0.0.1:5678".
 func parseTarget(raw string) (target, error) {
-	hostport, path := raw, "/"
+	hostport, path, tls := raw, "/", false
 	if strings.Contains(raw, "://") {
 		u, err := url.Parse(raw)
 		if err != nil {
 			return target{}, fmt.Errorf("target %q: %w", raw, err)
 		}
 		switch u.Scheme {
-		case "http", "text", "tcp":
+		case "http", "https", "text", "tcp":
 		default:
-			return target{}, fmt.Errorf("target %q: scheme %q is not http, text or tcp", raw, u.Scheme)
+			return target{}, fmt.Errorf("target %q: scheme %q is not http, https, text or tcp", raw, u.Scheme)
 		}
-		hostport = u.Host
+		hostport, tls = u.Host, u.Scheme == "https"
 		if u.Port() == "" && u.Scheme == "http" {
 			hostport = net.JoinHostPort(u.Hostname(), "80")
+		} else if u.Port() == "" && tls {
+			hostport = net.JoinHostPort(u.Hostname(), "443")
 		}
 		if u.RequestURI() != "" {
 			path = u.RequestURI()
@@ -47,7 +51,7 @@ func parseTarget(raw string) (target, error) {
 	if err != nil {
 		return target{}, fmt.Errorf("target %q: %w", raw, err)
 	}
-	return target{addr: net.JoinHostPort(ip, port), host: hostport, path: path}, nil
+	return target{addr: net.JoinHostPort(ip, port), host: hostport, path: path, tls: tls}, nil
 }
 
 // loopbackIP accepts an address in 127.0.0.0/8, ::1, or the name

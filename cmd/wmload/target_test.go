@@ -17,6 +17,7 @@ func TestParseTarget(t *testing.T) {
 		{"an IPv4-mapped loopback is unmapped", "http://[::ffff:127.0.0.1]:9/", "127.0.0.1:9", "/"},
 		{"a bare host:port is an echo target", "127.0.0.1:5678", "127.0.0.1:5678", "/"},
 		{"a text URL is an echo target", "text://127.0.0.1:5678", "127.0.0.1:5678", "/"},
+		{"an https URL without a port means port 443", "https://127.0.0.1/h", "127.0.0.1:443", "/h"},
 	}
 	for _, tc := range accepted {
 		t.Run(tc.name, func(t *testing.T) {
@@ -37,7 +38,7 @@ func TestParseTarget(t *testing.T) {
 		{"the IPv6 unspecified address is refused", "http://[::]:80/", "not loopback"},
 		{"a public name is refused without being resolved", "http://example.com/", "not an IP address"},
 		{"a zoned link-local address is refused", "http://[fe80::1%25lo]:80/", "not an IP address"},
-		{"an https URL is refused", "https://127.0.0.1:443/", "scheme"},
+		{"a ws URL is refused", "ws://127.0.0.1:80/", "scheme"},
 		{"an address without a port is refused", "127.0.0.1", "missing port"},
 	}
 	for _, tc := range refused {
