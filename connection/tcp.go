@@ -141,6 +141,20 @@ func (c *TcpConnection) RecvBufferSize() int {
 	return len(c.in.buf)
 }
 
+// Idle reports whether closing c now loses nothing its peer sent or is
+// sending: the peer has sent the protocol something, and c holds no part of
+// a package and no TLS handshake under way. A connection whose first
+// package may be on its way is not idle. Loop-only.
+func (c *TcpConnection) Idle() bool {
+	if c.RecvBufferSize() > 0 {
+		return false
+	}
+	if t := c.tlsOf(); t != nil {
+		return t.state == tlsReady && t.received
+	}
+	return c.BytesRead() > 0
+}
+
 // BytesRead is how many bytes the connection has received. Loop-only.
 func (c *TcpConnection) BytesRead() int64 {
 	if c.sock == nil {

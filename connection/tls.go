@@ -45,6 +45,7 @@ type tlsLayer struct {
 	closeErr error  // why a client's socket closed in its handshake
 	batch    []byte // plaintext sent while a read's packages are handled
 	batching bool
+	received bool // the peer's records held plaintext
 }
 
 type tlsState uint8
@@ -394,6 +395,7 @@ func (c *TcpConnection) pumpTLS(t *tlsLayer) {
 			}
 		}
 		if n > 0 {
+			t.received = true
 			// The replies to one read's packages go out as one run of records.
 			t.batching = true
 			c.parse(buf[:n])

@@ -101,12 +101,12 @@ func drain(g *Group, w *Worker, mode drainMode, sigs <-chan os.Signal) {
 }
 
 // closeIdle closes every connection of w that holds no partial package,
-// but in a reload not those that have not sent a byte yet; a WebSocket is
-// told the server is going away (1001). Loop-only.
+// but in a reload only the idle ones: not those whose first request (or TLS
+// handshake) may be on its way; a WebSocket is told the server is going
+// away (1001). Loop-only.
 func closeIdle(w *Worker, mode drainMode) {
-	fresh := !mode.reload()
 	for _, c := range w.Connections() {
-		if c.RecvBufferSize() == 0 && (c.BytesRead() > 0 || fresh) {
+		if c.Idle() || !mode.reload() && c.RecvBufferSize() == 0 {
 			c.GoAway()
 		}
 	}

@@ -47,8 +47,8 @@ type deployment struct {
 	bin  string
 	addr string
 	env  []string
-	// url and client are what get asks with: plain HTTP unless useTLS.
-	url    string
+	// scheme and client are what get asks with: plain HTTP unless useTLS.
+	scheme string
 	client *http.Client
 	mu     sync.Mutex
 	pids   map[int]bool // every process seen, killed at cleanup
@@ -58,7 +58,7 @@ func deploy(tb testing.TB, count int) *deployment {
 	tb.Helper()
 	d := &deployment{tb: tb, dir: tb.TempDir(), addr: nettest.FreeAddr(tb), pids: map[int]bool{}}
 	d.bin = filepath.Join(d.dir, "app")
-	d.url, d.client = "http://"+d.addr+"/", client
+	d.scheme, d.client = "http", client
 	d.install(built(tb, "v1"))
 	d.env = append(os.Environ(), "APP_ADDR="+d.addr, "APP_COUNT="+strconv.Itoa(count), "APP_STDOUT="+filepath.Join(d.dir, "stdout.log"), "APP_SSE_EVERY=50ms")
 	tb.Cleanup(d.teardown)
@@ -212,7 +212,7 @@ var client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, T
 
 // get asks the deployment once, on a new connection.
 func (d *deployment) get() (string, error) {
-	resp, err := d.client.Get(d.url)
+	resp, err := d.client.Get(d.scheme + "://" + d.addr + "/")
 	if err != nil {
 		return "", err
 	}

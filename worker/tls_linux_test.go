@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/workerman-go/workerman/connection"
+	"github.com/workerman-go/workerman/internal/eventloop"
 	"github.com/workerman-go/workerman/internal/nettest"
 	"github.com/workerman-go/workerman/protocols/http"
 	"github.com/workerman-go/workerman/worker"
@@ -864,7 +865,7 @@ func (d *deployment) useTLS(ca *testCA, name string) {
 	d.tb.Helper()
 	certFile, keyFile := ca.files(d.tb, d.dir, name, "127.0.0.1")
 	d.env = append(d.env, "APP_TLS_CERT="+certFile, "APP_TLS_KEY="+keyFile)
-	d.url = "https://" + d.addr + "/"
+	d.scheme = "https"
 	d.client = &nethttp.Client{
 		Transport: &nethttp.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{RootCAs: ca.pool}},
 		Timeout:   client.Timeout,
@@ -909,4 +910,56 @@ func TestReloadServesRenewedCertificate(t *testing.T) {
 	}
 	t.Logf("%d https requests answered during the reload, none failed", ok)
 	d.mustRun("stop")
+}
+
+// TestIdleOverTLS: a TLS connection is idle, for a reload to close, only
+// once its handshake has ended and a request came through it: its raw bytes
+// before that are no request, and the one its client is about to send would
+// be lost.
+func TestIdleOverTLS(t *testing.T) {
+	ca := newTestCA(t)
+	w := okWorker("http://127.0.0.1:0")
+	addr := serveTLS(t, ca, w)
+	// idle reports whether the worker's one connection is idle, once it has one.
+	idle := func() bool {
+		t.Helper()
+		var n int
+		var is bool
+		nettest.Eventually(t, "the server holds the connection", func() bool {
+			eventloop.Default().Exec(func() {
+				n = len(w.Connections())
+				for _, c := range w.Connections() {
+					is = c.Idle()
+				}
+			})
+			return n == 1
+		})
+		return is
+	}
+
+	raw := nettest.Dial(t, addr)
+	raw.Write([]byte{0x16, 0x03, 0x01, 0x00}) // the start of a ClientHello
+	if idle() {
+		t.Fatal("idle in the middle of its ClientHello")
+	}
+	raw.Close()
+	nettest.Eventually(t, "the server lets the first connection go", func() bool {
+		var n int
+		eventloop.Default().Exec(func() { n = len(w.Connections()) })
+		return n == 0
+	})
+
+	c := dialTLS(t, addr, &tls.Config{RootCAs: ca.pool, ServerName: "127.0.0.1"})
+	if idle() {
+		t.Fatal("idle after its handshake, before its first request")
+	}
+	fmt.Fprintf(c, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := nethttp.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if !idle() {
+		t.Fatal("not idle between requests")
+	}
 }
