@@ -49,13 +49,20 @@ type Conn struct {
 	class    uint8 // the size class the last output needed
 
 	// An accepted TCP connection keeps its peer's address inline, as the
-	// kernel gave it (IPv4 in its mapped form), and addrs is its local
-	// address, shared with the listener's or its other connections': so
+	// kernel gave it (IPv4 in its mapped form), and addrs holds its local
+	// address, shared with the listener or its other connections: so
 	// accepting allocates none. For every other connection peerPort is 0
-	// and addrs is an *addrPair.
+	// and addrs holds both.
 	peerPort uint16
 	peerIP   [16]byte
-	addrs    any
+	addrs    *addrPair
+
+	// The epoll backend's: the descriptor, the events it is registered
+	// for, and whether it was registered while the batch of events being
+	// handled came in (whose events for fd are then a closed one's).
+	fd     int32
+	events uint16
+	fresh  bool
 
 	// BytesRead and BytesWritten count the traffic of the connection.
 	BytesRead, BytesWritten int64
@@ -144,7 +151,7 @@ func (c *Conn) Closed() bool { return c.closed }
 // An accepted TCP connection makes a new *net.TCPAddr for each call.
 func (c *Conn) RemoteAddr() net.Addr {
 	if c.peerPort == 0 {
-		return c.addrs.(*addrPair).remote
+		return c.addrs.remote
 	}
 	ip := net.IP(c.peerIP[:])
 	if ip4 := ip.To4(); ip4 != nil {
@@ -155,13 +162,10 @@ func (c *Conn) RemoteAddr() net.Addr {
 
 // LocalAddr is the connection's own address. Safe from any goroutine.
 func (c *Conn) LocalAddr() net.Addr {
-	if c.peerPort == 0 {
-		return c.addrs.(*addrPair).local
-	}
-	return c.addrs.(net.Addr)
+	return c.addrs.local
 }
 
-// addrPair is the addresses of a connection whose peer is not inline.
+// addrPair is a connection's addresses; remote is nil for a peer kept inline.
 type addrPair struct{ remote, local net.Addr }
 
 func (c *Conn) closeWith(err error) {

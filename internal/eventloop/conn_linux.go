@@ -8,32 +8,37 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// fdConn is a connection on the epoll backend, two words: its poller is its
+// fdConn is a connection on the epoll backend: the Conn itself, seen as its
+// own connIO, so that it costs no record of its own; its poller is its
 // loop's.
-type fdConn struct {
-	c      *Conn
-	fd     int32
-	events uint32
+type fdConn Conn
+
+// asFd makes c a connection of the epoll backend on fd.
+func (c *Conn) asFd(fd int) *fdConn {
+	c.fd, c.events, c.io = int32(fd), unix.EPOLLIN|unix.EPOLLRDHUP, (*fdConn)(c)
+	return (*fdConn)(c)
 }
 
-func (fc *fdConn) poller() *epoller { return fc.c.loop.poll.(*epoller) }
+func (fc *fdConn) conn() *Conn { return (*Conn)(fc) }
+
+func (fc *fdConn) poller() *epoller { return fc.loop.poll.(*epoller) }
 
 func (fc *fdConn) update() {
-	ev := uint32(unix.EPOLLRDHUP)
-	if !fc.c.paused {
+	ev := uint16(unix.EPOLLRDHUP)
+	if !fc.paused {
 		ev |= unix.EPOLLIN
 	}
-	if fc.c.sent < len(fc.c.out) {
+	if fc.sent < len(fc.out) {
 		ev |= unix.EPOLLOUT
 	}
 	if ev != fc.events {
 		fc.events = ev
-		fc.poller().ctl(unix.EPOLL_CTL_MOD, int(fc.fd), ev, fc)
+		fc.poller().ctl(unix.EPOLL_CTL_MOD, int(fc.fd), uint32(ev))
 	}
 }
 
 func (fc *fdConn) onEvent(events uint32) {
-	c := fc.c
+	c := fc.conn()
 	if events&unix.EPOLLOUT != 0 && !c.closed {
 		fc.flush(c)
 	}
@@ -132,6 +137,6 @@ func (fc *fdConn) shutdownWrite(c *Conn) error {
 }
 
 func (fc *fdConn) close(c *Conn) {
-	fc.poller().ctl(unix.EPOLL_CTL_DEL, int(fc.fd), 0, nil)
+	fc.poller().delConn(c)
 	unix.Close(int(fc.fd))
 }
