@@ -62,7 +62,7 @@ func (c *TcpConnection) watchOutput() {
 	outputs.set.Add(p)
 	c.out = p
 	if outputs.timer == 0 || every < outputs.every {
-		outputs.start(c.loop, every)
+		outputs.start(loop, every)
 	}
 }
 
