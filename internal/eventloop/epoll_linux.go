@@ -196,6 +196,7 @@ func (p *epoller) wait(timeout time.Duration) {
 			continue
 		}
 		p.l.flush()
+		p.l.runOwnTasks()
 	}
 	p.handling = false
 	for i, c := range p.fresh {

@@ -52,6 +52,7 @@ type Loop struct {
 	tasks    []func()
 	spare    []func()
 	wakeSent atomic.Bool
+	ownTasks bool // tasks were posted on the loop: no wake-up was sent
 
 	readBuf []byte
 	free    freeList
@@ -227,8 +228,23 @@ func (l *Loop) Post(fn func()) {
 	l.qmu.Lock()
 	l.tasks = append(l.tasks, fn)
 	l.qmu.Unlock()
+	if l.InLoop() {
+		l.ownTasks = true // run once the callback returns, and before the loop sleeps
+		return
+	}
 	if !l.wakeSent.Swap(true) {
 		l.wake()
+	}
+}
+
+// runOwnTasks runs what the callback that just returned posted, before the
+// next event of the batch: what it hands back (an event stream's request
+// state) then serves the next connection instead of piling up over a burst
+// of thousands.
+func (l *Loop) runOwnTasks() {
+	if l.ownTasks {
+		l.runTasks()
+		l.flush()
 	}
 }
 
@@ -309,6 +325,7 @@ func (l *Loop) timeout() time.Duration {
 
 func (l *Loop) runTasks() {
 	l.wakeSent.Store(false)
+	l.ownTasks = false
 	l.qmu.Lock()
 	tasks := l.tasks
 	l.tasks = l.spare[:0]
