@@ -313,10 +313,10 @@ func (l *Loop) timeout() time.Duration {
 	}
 	l.tmu.Lock()
 	defer l.tmu.Unlock()
-	if len(l.timers) == 0 {
+	if l.timers.n == 0 {
 		return -1
 	}
-	d := time.Duration(l.timers[0].when - nanotime())
+	d := time.Duration(l.timers.first().when - nanotime())
 	if d < 0 {
 		return 0
 	}
