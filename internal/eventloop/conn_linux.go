@@ -13,9 +13,18 @@ import (
 // loop's.
 type fdConn Conn
 
-// asFd makes c a connection of the epoll backend on fd.
-func (c *Conn) asFd(fd int) *fdConn {
-	c.fd, c.events, c.io = int32(fd), unix.EPOLLIN|unix.EPOLLRDHUP, (*fdConn)(c)
+// asFd makes c a connection of the epoll backend on fd, to be registered
+// for reading.
+func (c *Conn) asFd(fd int) {
+	c.fd = int32(fd)
+	c.set(connWantIn, true)
+}
+
+// backend is what does c's I/O: c itself on the epoll backend.
+func (c *Conn) backend() connIO {
+	if c.portable != nil {
+		return c.portable
+	}
 	return (*fdConn)(c)
 }
 
@@ -23,29 +32,37 @@ func (fc *fdConn) conn() *Conn { return (*Conn)(fc) }
 
 func (fc *fdConn) poller() *epoller { return fc.loop.poll.(*epoller) }
 
-func (fc *fdConn) update() {
-	ev := uint16(unix.EPOLLRDHUP)
-	if !fc.paused {
+// events is what c is registered for, or is to be when it is added.
+func (c *Conn) events() uint32 {
+	ev := uint32(unix.EPOLLRDHUP)
+	if c.is(connWantIn) {
 		ev |= unix.EPOLLIN
 	}
-	if fc.sent < len(fc.out) {
+	if c.is(connWantOut) {
 		ev |= unix.EPOLLOUT
 	}
-	if ev != fc.events {
-		fc.events = ev
-		fc.poller().ctl(unix.EPOLL_CTL_MOD, int(fc.fd), uint32(ev))
+	return ev
+}
+
+func (fc *fdConn) update() {
+	c := fc.conn()
+	in, out := !c.is(connPaused), c.sent < len(c.out)
+	if in != c.is(connWantIn) || out != c.is(connWantOut) {
+		c.set(connWantIn, in)
+		c.set(connWantOut, out)
+		fc.poller().ctl(unix.EPOLL_CTL_MOD, int(fc.fd), c.events())
 	}
 }
 
 func (fc *fdConn) onEvent(events uint32) {
 	c := fc.conn()
-	if events&unix.EPOLLOUT != 0 && !c.closed {
+	if events&unix.EPOLLOUT != 0 && !c.is(connClosed) {
 		fc.flush(c)
 	}
-	if c.closed {
+	if c.is(connClosed) {
 		return
 	}
-	if c.paused {
+	if c.is(connPaused) {
 		if events&(unix.EPOLLERR|unix.EPOLLHUP) != 0 {
 			c.closeWith(fc.sockErr())
 		}
@@ -107,7 +124,7 @@ func (fc *fdConn) write(c *Conn) (done bool, err error) {
 		case err == nil:
 		case err == unix.EINTR:
 		case err == unix.EAGAIN:
-			c.queued = true
+			c.set(connQueued, true)
 			fc.update()
 			fc.compact(c)
 			return false, nil

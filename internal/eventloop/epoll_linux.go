@@ -97,7 +97,7 @@ const pageBits = 10
 // addConn registers c for its events.
 func (p *epoller) addConn(c *Conn) error {
 	fd := int(c.fd)
-	if err := p.ctl(unix.EPOLL_CTL_ADD, fd, uint32(c.events)); err != nil {
+	if err := p.ctl(unix.EPOLL_CTL_ADD, fd, c.events()); err != nil {
 		return err
 	}
 	i := fd >> pageBits
@@ -109,7 +109,7 @@ func (p *epoller) addConn(c *Conn) error {
 	}
 	p.pages[i][fd&(1<<pageBits-1)] = c
 	if p.handling {
-		c.fresh = true
+		c.set(connFresh, true)
 		p.fresh = append(p.fresh, c)
 	}
 	return nil
@@ -186,7 +186,7 @@ func (p *epoller) wait(timeout time.Duration) {
 		// of a connection accepted since; a listener or datagram socket
 		// given a closed one's event finds nothing to take.
 		if c := p.connAt(fd); c != nil {
-			if c.fresh {
+			if c.is(connFresh) {
 				continue
 			}
 			(*fdConn)(c).onEvent(ev.Events)
@@ -200,7 +200,7 @@ func (p *epoller) wait(timeout time.Duration) {
 	}
 	p.handling = false
 	for i, c := range p.fresh {
-		c.fresh = false
+		c.set(connFresh, false)
 		p.fresh[i] = nil
 	}
 	p.fresh = p.fresh[:0]

@@ -36,7 +36,7 @@ func (p *epoller) adopt(nc net.Conn) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := p.l.newConn(nil, nc.RemoteAddr(), nc.LocalAddr())
+	c := p.l.newConn(nc.RemoteAddr(), nc.LocalAddr())
 	c.asFd(fd)
 	if err := p.addConn(c); err != nil {
 		unix.Close(fd)
