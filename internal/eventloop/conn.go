@@ -34,16 +34,14 @@ type connIO interface {
 // Conn is one connected stream socket owned by a loop. Its methods are
 // loop-only unless they say otherwise.
 //
-// An idle connection is this alone, 112 bytes: on the epoll backend it is its
+// An idle connection is this alone, 96 bytes: on the epoll backend it is its
 // own record (fd), on the portable one portable points to the goroutines'
-// side of it.
+// side of it, and its output is a record only while bytes wait.
 type Conn struct {
 	loop     *Loop
 	h        Handler
 	portable *netConn
-
-	out  []byte // bytes sent and not yet taken by the kernel, from out[sent:]
-	sent int
+	out      *output // nil while no byte waits for the kernel
 
 	// An accepted TCP connection keeps its peer's address inline, as the
 	// kernel gave it (IPv4 in its mapped form), and addrs holds its local
@@ -103,18 +101,25 @@ func (c *Conn) Handler() Handler { return c.h }
 // hand the result back with SetOutBuf. Loop-only.
 func (c *Conn) OutBuf() []byte {
 	if c.out == nil {
-		c.out = c.loop.getBuf(c.class)
+		c.out = c.loop.getOutput()
 	}
-	return c.out
+	if c.out.b == nil {
+		c.out.b = c.loop.getBuf(c.class)
+	}
+	return c.out.b
 }
 
 // SetOutBuf stores the pending output after an append. It is written once the
 // callback returns, or sooner when the callback has sent to many
 // connections; either way no callback of c runs inside SetOutBuf. Loop-only.
 func (c *Conn) SetOutBuf(b []byte) {
-	n := len(b) - len(c.out)
-	c.out = b
-	if len(b) > c.sent {
+	if c.out == nil {
+		c.out = c.loop.getOutput()
+	}
+	o := c.out
+	n := len(b) - len(o.b)
+	o.b = b
+	if len(b) > o.sent {
 		c.loop.sent(c, n)
 	}
 }
@@ -123,7 +128,15 @@ func (c *Conn) SetOutBuf(b []byte) {
 func (c *Conn) Write(b []byte) { c.SetOutBuf(append(c.OutBuf(), b...)) }
 
 // Buffered is the number of bytes sent but not yet taken by the kernel. Loop-only.
-func (c *Conn) Buffered() int { return len(c.out) - c.sent + c.inflight() }
+func (c *Conn) Buffered() int { return c.waiting() + c.inflight() }
+
+// waiting is the number of bytes in c's output that the kernel has not taken.
+func (c *Conn) waiting() int {
+	if c.out == nil {
+		return 0
+	}
+	return len(c.out.b) - c.out.sent
+}
 
 func (c *Conn) inflight() int {
 	if c.portable != nil {
@@ -207,9 +220,10 @@ func (c *Conn) closeWith(err error) {
 // retire gives the output buffer back once the kernel has all of its bytes
 // (or they are dropped), and remembers its size for the next one.
 func (c *Conn) retire() {
-	if c.out != nil {
-		c.retireBuf(c.out)
-		c.out, c.sent = nil, 0
+	if o := c.out; o != nil {
+		c.out = nil
+		c.retireBuf(o.b)
+		c.loop.putOutput(o)
 	}
 }
 

@@ -46,7 +46,7 @@ func (c *Conn) events() uint32 {
 
 func (fc *fdConn) update() {
 	c := fc.conn()
-	in, out := !c.is(connPaused), c.sent < len(c.out)
+	in, out := !c.is(connPaused), c.waiting() > 0
 	if in != c.is(connWantIn) || out != c.is(connWantOut) {
 		c.set(connWantIn, in)
 		c.set(connWantOut, out)
@@ -114,10 +114,11 @@ func (fc *fdConn) push(c *Conn) {
 // write hands the kernel what it takes. Once it has every byte the buffer
 // goes back at once; what it cannot take yet waits for writability.
 func (fc *fdConn) write(c *Conn) (done bool, err error) {
-	for c.sent < len(c.out) {
-		n, err := unix.Write(int(fc.fd), c.out[c.sent:])
+	for c.waiting() > 0 {
+		o := c.out
+		n, err := unix.Write(int(fc.fd), o.b[o.sent:])
 		if n > 0 {
-			c.sent += n
+			o.sent += n
 			c.BytesWritten += int64(n)
 		}
 		switch {
@@ -140,10 +141,10 @@ func (fc *fdConn) write(c *Conn) (done bool, err error) {
 // compact moves unsent bytes to the front once most of the buffer is sent, so
 // a slow reader's buffer does not creep forward forever.
 func (fc *fdConn) compact(c *Conn) {
-	if c.sent > len(c.out)/2 {
-		n := copy(c.out, c.out[c.sent:])
-		c.out = c.out[:n]
-		c.sent = 0
+	if o := c.out; o.sent > len(o.b)/2 {
+		n := copy(o.b, o.b[o.sent:])
+		o.b = o.b[:n]
+		o.sent = 0
 	}
 }
 

@@ -139,11 +139,13 @@ func (n *netConn) flush(c *Conn) {
 		c.set(connQueued, true) // the writer is still busy; this waits for it
 		return
 	}
-	if c.sent >= len(c.out) {
+	if c.waiting() == 0 {
 		return
 	}
-	n.wbuf, n.wfull = c.out[c.sent:], c.out
-	c.out, c.sent = nil, 0
+	o := c.out
+	n.wbuf, n.wfull = o.b[o.sent:], o.b
+	c.out = nil
+	c.loop.putOutput(o)
 	n.wake <- struct{}{}
 }
 
@@ -163,7 +165,7 @@ func (n *netConn) written(k int, err error) {
 		c.closeWith(err)
 		return
 	}
-	if c.sent < len(c.out) {
+	if c.waiting() > 0 {
 		n.flush(c)
 		return
 	}

@@ -56,8 +56,9 @@ type Loop struct {
 
 	readBuf []byte
 	free    freeList
-	dirty   []*Conn // sent to and not yet written, in the order of their first send
-	later   []later // written early; their callbacks wait for the end of the callback
+	outputs []*output // output records no connection holds now
+	dirty   []*Conn   // sent to and not yet written, in the order of their first send
+	later   []later   // written early; their callbacks wait for the end of the callback
 	// pending is how many bytes were sent since the last write-out; flushing
 	// tells a write-out in progress (callbacks it runs may send).
 	pending  int
@@ -365,4 +366,5 @@ func (l *Loop) shutdown() {
 	l.poll = nil
 	l.readBuf = nil
 	l.free = freeList{}
+	l.outputs = nil
 }
