@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/workerman-go/workerman/internal/spare"
 )
 
 // Backend names a way of waiting for sockets.
@@ -56,9 +58,9 @@ type Loop struct {
 
 	readBuf []byte
 	free    freeList
-	outputs []*output // output records no connection holds now
-	dirty   []*Conn   // sent to and not yet written, in the order of their first send
-	later   []later   // written early; their callbacks wait for the end of the callback
+	outputs spare.Stack[output] // output records no connection holds now
+	dirty   []*Conn             // sent to and not yet written, in the order of their first send
+	later   []later             // written early; their callbacks wait for the end of the callback
 	// pending is how many bytes were sent since the last write-out; flushing
 	// tells a write-out in progress (callbacks it runs may send).
 	pending  int
@@ -366,5 +368,5 @@ func (l *Loop) shutdown() {
 	l.poll = nil
 	l.readBuf = nil
 	l.free = freeList{}
-	l.outputs = nil
+	l.outputs = spare.Stack[output]{}
 }

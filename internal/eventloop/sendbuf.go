@@ -76,10 +76,7 @@ const maxSpareOutputs = 1024
 
 // getOutput is an empty output record, with no buffer yet.
 func (l *Loop) getOutput() *output {
-	if n := len(l.outputs); n > 0 {
-		o := l.outputs[n-1]
-		l.outputs[n-1] = nil
-		l.outputs = l.outputs[:n-1]
+	if o := l.outputs.Get(); o != nil {
 		return o
 	}
 	return &output{}
@@ -87,10 +84,8 @@ func (l *Loop) getOutput() *output {
 
 // putOutput takes back a record whose buffer went back to the free list.
 func (l *Loop) putOutput(o *output) {
-	if len(l.outputs) < maxSpareOutputs {
-		*o = output{}
-		l.outputs = append(l.outputs, o)
-	}
+	*o = output{}
+	l.outputs.Put(o, maxSpareOutputs)
 }
 
 // Buffer hands out an empty buffer from the loop's free list, for bytes a
