@@ -37,12 +37,10 @@ func Accept(sock *eventloop.Conn, o Options) *TcpConnection {
 		Callbacks: o.Callbacks,
 		Limits:    o.Limits,
 		id:        nextID.Add(1),
-		unix:      o.Transport == "unix",
-		origin:    originOf(o.Worker, o.Table, o.Protocol),
+		origin:    originOf(o.Worker, o.Table, o.Protocol, o.Transport == "unix"),
 	}
 	c.withDefaults()
 	if o.TLS != nil {
-		c.loop = sock.Loop()
 		c.startTLS(o.TLS, o.HandshakeTimeout)
 	}
 	c.attach(sock)

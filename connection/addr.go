@@ -29,7 +29,7 @@ func (c *TcpConnection) RemoteIP() string { ip, _ := splitAddr(c.RemoteAddr()); 
 // for unix sockets. The whole address a client dials is DialTarget.
 func (c *TcpConnection) RemoteHost() string {
 	switch {
-	case c.unix:
+	case c.origin.unix:
 		return ""
 	case c.more == nil || c.more.target == "":
 		return c.RemoteIP()

@@ -59,6 +59,7 @@ func NewAsync(remote string) (*AsyncTcpConnection, error) {
 	case "tcp":
 	case "unix":
 		c.network = "unix"
+		c.origin = unixClients
 	default:
 		p, ok := protocols.Lookup(scheme)
 		if !ok {
@@ -80,8 +81,6 @@ func NewAsync(remote string) (*AsyncTcpConnection, error) {
 	}
 	r.target = address
 	c.id = nextID.Add(1)
-	c.unix = c.network == "unix"
-	c.loop = eventloop.Default()
 	c.withDefaults()
 	return c, nil
 }
@@ -102,7 +101,7 @@ func (c *AsyncTcpConnection) SetProtocol(p protocols.Protocol) error {
 	case c.state != nil || len(c.more.early) > 0:
 		return errors.New("connection: SetProtocol after a send: it was encoded by the scheme's protocol")
 	}
-	c.origin = &origin{table: clients.table, protocol: p}
+	c.origin = &origin{table: clients.table, protocol: p, unix: c.origin.unix}
 	return nil
 }
 
@@ -114,7 +113,7 @@ func (c *AsyncTcpConnection) RemoteURI() string { return c.more.uri }
 // Connect dials the peer. It does nothing while a connect is under way or the
 // connection is established. Safe from any goroutine.
 func (c *AsyncTcpConnection) Connect() {
-	if !onLoop(c.loop, (*AsyncTcpConnection).Connect, c) {
+	if !onLoop(loop, (*AsyncTcpConnection).Connect, c) {
 		return
 	}
 	st := c.Status()
@@ -129,7 +128,7 @@ func (c *AsyncTcpConnection) Connect() {
 		timeout = DefaultConnectTimeout
 	}
 	start := time.Now()
-	c.loop.Dial(c.network, c.dialAddress(), timeout, func(sock *eventloop.Conn, err error) {
+	loop.Dial(c.network, c.dialAddress(), timeout, func(sock *eventloop.Conn, err error) {
 		c.dialing = false
 		if c.Status() != StatusConnecting { // given up while dialing
 			if sock != nil {
@@ -164,7 +163,7 @@ func (c *AsyncTcpConnection) established(sock *eventloop.Conn) {
 // Reconnect connects again after d (at once when d is 0), closing the current
 // connection first if it is open. Safe from any goroutine.
 func (c *AsyncTcpConnection) Reconnect(d time.Duration) {
-	if !onLoopWith(c.loop, (*AsyncTcpConnection).Reconnect, c, d) {
+	if !onLoopWith(loop, (*AsyncTcpConnection).Reconnect, c, d) {
 		return
 	}
 	c.CancelReconnect()
@@ -178,7 +177,7 @@ func (c *AsyncTcpConnection) Reconnect(d time.Duration) {
 		c.Connect()
 		return
 	}
-	c.reconnect = c.loop.AddSystemTimer(d, false, func() {
+	c.reconnect = loop.AddSystemTimer(d, false, func() {
 		c.reconnect = 0
 		c.Connect()
 	})
@@ -187,7 +186,7 @@ func (c *AsyncTcpConnection) Reconnect(d time.Duration) {
 // CancelReconnect stops a reconnect that Reconnect scheduled. Loop-only.
 func (c *AsyncTcpConnection) CancelReconnect() {
 	if c.reconnect != 0 {
-		c.loop.DelTimer(c.reconnect)
+		loop.DelTimer(c.reconnect)
 		c.reconnect = 0
 	}
 }

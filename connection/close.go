@@ -10,7 +10,7 @@ import (
 // connection once everything sent has reached the kernel. OnClose runs then.
 // Safe from any goroutine.
 func (c *TcpConnection) Close(data ...any) {
-	if !onLoopWith(c.loop, func(c *TcpConnection, data []any) { c.Close(data...) }, c, data) {
+	if !onLoopWith(loop, func(c *TcpConnection, data []any) { c.Close(data...) }, c, data) {
 		return
 	}
 	st := c.Status()
@@ -49,7 +49,7 @@ func (c *TcpConnection) CloseWhenFlushed() {
 // that the peer reads the reply before the connection goes. Safe from any
 // goroutine.
 func (c *TcpConnection) End(b []byte) {
-	if !onLoopWith(c.loop, (*TcpConnection).End, c, b) {
+	if !onLoopWith(loop, (*TcpConnection).End, c, b) {
 		return
 	}
 	if c.Status() >= StatusClosing {
@@ -61,7 +61,7 @@ func (c *TcpConnection) End(b []byte) {
 	}
 	c.send(b, true)
 	c.status.Store(int32(StatusClosing))
-	c.ending = true
+	c.rare().ending = true
 	c.dropRecv()
 	c.closeNotifyTLS()
 	if c.sock.Buffered() == 0 {
@@ -77,7 +77,7 @@ func (c *TcpConnection) halfClose() {
 		return
 	}
 	r := c.rare()
-	r.linger = c.loop.AddSystemTimer(LingerTimeout, false, func() {
+	r.linger = loop.AddSystemTimer(LingerTimeout, false, func() {
 		r.linger = 0
 		c.Destroy()
 	})
@@ -87,7 +87,7 @@ func (c *TcpConnection) halfClose() {
 // burst of dropped output the memory goes back to the system. Safe from any
 // goroutine.
 func (c *TcpConnection) Destroy() {
-	if !onLoop(c.loop, (*TcpConnection).Destroy, c) {
+	if !onLoop(loop, (*TcpConnection).Destroy, c) {
 		return
 	}
 	switch {
@@ -106,7 +106,7 @@ func (c *TcpConnection) finish(err error) {
 	c.status.Store(int32(StatusClosed))
 	if r := c.more; r != nil {
 		if r.linger != 0 {
-			c.loop.DelTimer(r.linger)
+			loop.DelTimer(r.linger)
 			r.linger = 0
 		}
 		r.onDrain = nil

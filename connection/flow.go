@@ -3,7 +3,7 @@ package connection
 // PauseRecv stops reading from the connection (back-pressure). Safe from any
 // goroutine.
 func (c *TcpConnection) PauseRecv() {
-	if !onLoop(c.loop, (*TcpConnection).PauseRecv, c) {
+	if !onLoop(loop, (*TcpConnection).PauseRecv, c) {
 		return
 	}
 	if c.sock != nil {
@@ -14,7 +14,7 @@ func (c *TcpConnection) PauseRecv() {
 // ResumeRecv reads again, first handing over packages already buffered. Safe
 // from any goroutine.
 func (c *TcpConnection) ResumeRecv() {
-	if !onLoop(c.loop, (*TcpConnection).ResumeRecv, c) {
+	if !onLoop(loop, (*TcpConnection).ResumeRecv, c) {
 		return
 	}
 	if c.Status() != StatusEstablished || !c.sock.Paused() {
@@ -42,7 +42,7 @@ func (c *TcpConnection) NotifyDrain(fn func()) {
 // some of them had to wait for the socket. Loop-only.
 func (c *TcpConnection) drained(queued bool) {
 	c.unwatchOutput()
-	if c.ending {
+	if c.ending() {
 		if c.linger() == 0 {
 			c.halfClose()
 		}

@@ -2,9 +2,13 @@ package connection
 
 import "github.com/workerman-go/workerman/internal/eventloop"
 
+// loop is the process's event loop. Every connection lives on it, as a
+// process has one, so a connection keeps no pointer to it.
+var loop = eventloop.Default()
+
 // onLoop is how a method that is safe from any goroutine begins:
 //
-//	if !onLoop(c.loop, (*TcpConnection).Method, c) {
+//	if !onLoop(loop, (*TcpConnection).Method, c) {
 //		return // handed to the loop
 //	}
 //
@@ -41,7 +45,7 @@ func (c *TcpConnection) fail(code int, msg string) {
 func (c *TcpConnection) guard(where string, fn func()) {
 	defer func() {
 		if r := recover(); r != nil {
-			c.loop.Recovered(where, r)
+			loop.Recovered(where, r)
 			c.Destroy()
 		}
 	}()

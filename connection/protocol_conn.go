@@ -35,7 +35,7 @@ func (l *protocolLoop) Post(fn func()) { l.loop().Post(fn) }
 func (l *protocolLoop) Recovered(where string, v any) { l.loop().Recovered(where, v) }
 
 // Loop is the event loop the connection runs on, as its protocol uses it.
-func (c *TcpConnection) Loop() protocols.Loop { return (*protocolLoop)(c.loop) }
+func (c *TcpConnection) Loop() protocols.Loop { return (*protocolLoop)(loop) }
 
 // DialTarget is the address a client connection dials, as given to
 // NewAsync: "host:port" (or the socket path) and the path and query after it;

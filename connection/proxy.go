@@ -139,7 +139,7 @@ func (c *AsyncTcpConnection) startProxy(sock *eventloop.Conn, start time.Time, t
 	if left < time.Millisecond {
 		left = time.Millisecond
 	}
-	h.timer = c.loop.AddSystemTimer(left, false, func() {
+	h.timer = loop.AddSystemTimer(left, false, func() {
 		h.timer = 0
 		h.fail("no reply before the connect timeout")
 	})
@@ -179,7 +179,7 @@ func (h *handshake) end() {
 	h.closed = true
 	delete(handshakes, &h.c.TcpConnection)
 	if h.timer != 0 {
-		h.c.loop.DelTimer(h.timer)
+		loop.DelTimer(h.timer)
 		h.timer = 0
 	}
 	h.c.dialing = false

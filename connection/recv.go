@@ -100,7 +100,7 @@ func (c *TcpConnection) keep(data []byte, off int) {
 		} else {
 			in = &input{}
 		}
-		in.buf = c.loop.Buffer()
+		in.buf = loop.Buffer()
 		c.in = in
 	}
 	in.held = len(rest)
@@ -118,7 +118,7 @@ func (c *TcpConnection) dropRecv() {
 	}
 	c.in = nil
 	held.release(in.held)
-	c.loop.Recycle(in.buf)
+	loop.Recycle(in.buf)
 	*in = input{}
 	spareInputs = append(spareInputs, in)
 }
@@ -144,7 +144,7 @@ func (c *TcpConnection) reject(what, reason string, n int) {
 func (c *TcpConnection) deliver(msg any) {
 	defer func() {
 		if r := recover(); r != nil {
-			c.loop.Recovered("OnMessage", r)
+			loop.Recovered("OnMessage", r)
 			c.panicked()
 		}
 	}()

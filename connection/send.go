@@ -16,7 +16,7 @@ func (c *TcpConnection) Send(v any) error {
 	if c.Status() >= StatusClosing {
 		return ErrClosed
 	}
-	if !onLoopWith(c.loop, func(c *TcpConnection, v any) { c.send(v, false) }, c, v) {
+	if !onLoopWith(loop, func(c *TcpConnection, v any) { c.send(v, false) }, c, v) {
 		return nil
 	}
 	return c.send(v, false)
@@ -31,7 +31,7 @@ func (c *TcpConnection) Send(v any) error {
 // batches a round's replies into one; use it when the answer matters. Safe
 // from any goroutine.
 func (c *TcpConnection) SendNow(v any) (bool, error) {
-	if err := c.Send(v); err != nil || !c.loop.InLoop() || c.sock == nil {
+	if err := c.Send(v); err != nil || !loop.InLoop() || c.sock == nil {
 		return false, err
 	}
 	c.flushTLS()
@@ -44,7 +44,7 @@ func (c *TcpConnection) SendRaw(b []byte) error {
 	if c.Status() >= StatusClosing {
 		return ErrClosed
 	}
-	if !onLoopWith(c.loop, func(c *TcpConnection, b []byte) { c.send(b, true) }, c, b) {
+	if !onLoopWith(loop, func(c *TcpConnection, b []byte) { c.send(b, true) }, c, b) {
 		return nil
 	}
 	return c.send(b, true)
@@ -83,7 +83,7 @@ func (c *TcpConnection) send(v any, raw bool) error {
 		return err
 	}
 	c.checkFull(c.sock.Buffered())
-	if c.Status() == StatusClosing && c.sock.Buffered() == 0 && !c.ending {
+	if c.Status() == StatusClosing && c.sock.Buffered() == 0 && !c.ending() {
 		c.Destroy() // Encode asked to close and appended nothing
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/workerman-go/workerman/internal/eventloop"
+	"github.com/workerman-go/workerman/internal/spare"
 	"github.com/workerman-go/workerman/internal/sweep"
 )
 
@@ -34,7 +35,7 @@ func (p *pending) SweepSlot() *int { return &p.slot }
 // pending output. Loop-only, like the tables of open connections.
 type outSweep struct {
 	set     sweep.Set[*pending]
-	spare   []*pending // entries for reuse, up to maxSparePending
+	spare   spare.Stack[pending] // entries for reuse, up to maxSparePending
 	victims []victim
 	loop    *eventloop.Loop
 	timer   eventloop.TimerID
@@ -62,7 +63,7 @@ func (c *TcpConnection) watchOutput() {
 	outputs.set.Add(p)
 	c.out = p
 	if outputs.timer == 0 || every < outputs.every {
-		outputs.start(c.loop, every)
+		outputs.start(loop, every)
 	}
 }
 
@@ -74,10 +75,8 @@ func (c *TcpConnection) unwatchOutput() {
 	}
 	c.out = nil
 	outputs.set.Remove(p)
-	if len(outputs.spare) < maxSparePending {
-		*p = pending{slot: -1}
-		outputs.spare = append(outputs.spare, p)
-	}
+	*p = pending{slot: -1}
+	outputs.spare.Put(p, maxSparePending)
 }
 
 // maxSparePending bounds the sweep entries kept for reuse: enough for the
@@ -87,10 +86,7 @@ const maxSparePending = 1024
 
 // entry is a sweep entry for a connection, a spare one when there is one.
 func (s *outSweep) entry() *pending {
-	if n := len(s.spare); n > 0 {
-		p := s.spare[n-1]
-		s.spare[n-1] = nil
-		s.spare = s.spare[:n-1]
+	if p := s.spare.Get(); p != nil {
 		return p
 	}
 	return &pending{slot: -1}

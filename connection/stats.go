@@ -15,24 +15,26 @@ import (
 // its accept until after its OnClose (Each and Lookup pass over it from the
 // start of its OnClose, the worker's table keeps it to the end). Loop-only.
 var (
-	clients = &origin{table: map[uint64]*TcpConnection{}}
-	origins = []*origin{clients} // those with open connections, and clients
-	open    int                  // connections in the tables
+	clients     = &origin{table: map[uint64]*TcpConnection{}}
+	unixClients = &origin{table: clients.table, unix: true}
+	origins     = []*origin{clients} // those with open connections, and clients
+	open        int                  // connections in the tables
 )
 
-// origin is what the connections of a worker share: its name, its table and
-// its protocol. A client connection with a protocol has one of its own that
-// shares the clients' table.
+// origin is what the connections of a worker share: its name, its
+// transport, its table and its protocol. A client connection with a
+// protocol has one of its own that shares the clients' table.
 type origin struct {
 	worker   string
 	table    map[uint64]*TcpConnection
 	protocol protocols.Protocol
+	unix     bool // unix sockets, not tcp
 }
 
 // originOf is the origin of a worker's connections, one for all of them
 // (one each when the protocol's type cannot be compared). origins lists each
 // table once.
-func originOf(worker string, table map[uint64]*TcpConnection, p protocols.Protocol) *origin {
+func originOf(worker string, table map[uint64]*TcpConnection, p protocols.Protocol, unix bool) *origin {
 	if table == nil {
 		table = map[uint64]*TcpConnection{}
 	}
@@ -40,13 +42,13 @@ func originOf(worker string, table map[uint64]*TcpConnection, p protocols.Protoc
 	listed := false
 	for _, o := range origins {
 		if sameTable(o.table, table) {
-			if canShare && o.worker == worker && o.protocol == p {
+			if canShare && o.worker == worker && o.protocol == p && o.unix == unix {
 				return o
 			}
 			listed = true
 		}
 	}
-	o := &origin{worker: worker, table: table, protocol: p}
+	o := &origin{worker: worker, table: table, protocol: p, unix: unix}
 	if !listed {
 		// Origins without connections go first: a worker that stopped leaves none.
 		origins = slices.DeleteFunc(origins, func(o *origin) bool { return len(o.table) == 0 && o != clients })

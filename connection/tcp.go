@@ -28,16 +28,13 @@ type TcpConnection struct {
 	// in side structures that exist only while they are needed.
 	id       uint64
 	sock     *eventloop.Conn
-	loop     *eventloop.Loop
 	state    any
-	origin   *origin  // its worker's name, table and protocol, shared
+	origin   *origin  // its worker's name, transport, table and protocol, shared
 	in       *input   // an incomplete package; nil between packages
 	out      *pending // its place in the output sweep while output waits
 	more     *rare    // what few connections use, made on first use
 	status   atomic.Int32
-	unix     bool // a unix socket, not tcp
 	reading  bool // inside onData: Resume must not re-enter it
-	ending   bool // End: half-close once flushed
 	closedCb bool
 	full     bool // OnBufferFull ran since the buffer last drained
 	counted  bool // included in Stats().Connections
@@ -51,6 +48,7 @@ type rare struct {
 	uri     string // and the path and query that followed it
 	onDrain func() // NotifyDrain's one-shot callback
 	linger  eventloop.TimerID
+	ending  bool // End: half-close once flushed
 	raw     rawBox
 	tls     *tlsLayer   // a TLS connection's crypto/tls state
 	tlsConf *tls.Config // a TLS client connection's config
@@ -63,6 +61,9 @@ func (c *TcpConnection) rare() *rare {
 	}
 	return c.more
 }
+
+// ending reports whether End runs: the connection half-closes once flushed.
+func (c *TcpConnection) ending() bool { return c.more != nil && c.more.ending }
 
 // linger is End's timer, 0 when none runs.
 func (c *TcpConnection) linger() eventloop.TimerID {
@@ -83,7 +84,7 @@ type Callbacks struct {
 
 // attach gives the connection its socket and makes it established. Loop-only.
 func (c *TcpConnection) attach(sock *eventloop.Conn) {
-	c.sock, c.loop = sock, sock.Loop()
+	c.sock = sock
 	c.status.Store(int32(StatusEstablished))
 	c.closedCb = false
 	sock.SetHandler((*handler)(c))
@@ -112,7 +113,7 @@ func (c *TcpConnection) Protocol() protocols.Protocol { return c.origin.protocol
 
 // Transport is "tcp", "unix" or "ssl".
 func (c *TcpConnection) Transport() string {
-	if c.unix {
+	if c.origin.unix {
 		return "unix"
 	}
 	if c.tlsOf() != nil {

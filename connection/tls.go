@@ -116,7 +116,7 @@ func (t *tlsIO) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	b := append([]byte(nil), p...)
-	c.loop.Post(func() {
+	loop.Post(func() {
 		if c.sock != nil && !c.sock.Closed() {
 			c.sock.Write(b)
 			c.watchOutput()
@@ -174,7 +174,7 @@ func (c *TcpConnection) newTLS(side func(net.Conn, *tls.Config) *tls.Conn, conf 
 	if timeout <= 0 {
 		timeout = DefaultHandshakeTimeout
 	}
-	t.timer = c.loop.AddSystemTimer(timeout, false, func() {
+	t.timer = loop.AddSystemTimer(timeout, false, func() {
 		t.timer = 0
 		c.handshakeFailed(errors.New("handshake timeout after " + timeout.String()))
 	})
@@ -217,7 +217,7 @@ func (h *tlsHandler) OnClose(_ *eventloop.Conn, err error) {
 	c := (*TcpConnection)(h)
 	t := c.more.tls
 	if t.timer != 0 {
-		c.loop.DelTimer(t.timer)
+		loop.DelTimer(t.timer)
 		t.timer = 0
 	}
 	if t.peer != "" && t.state == tlsShaking {
@@ -254,7 +254,7 @@ func firstFlightIn(b []byte) bool {
 // handshake runs on its own goroutine and posts its outcome to the loop.
 func (c *TcpConnection) handshake(t *tlsLayer) {
 	err := t.conn.Handshake()
-	c.loop.Post(func() {
+	loop.Post(func() {
 		if t.state == tlsHungUp {
 			if err != nil || !c.readAfterHangUp(t) {
 				if err == nil {
@@ -283,7 +283,7 @@ func (c *TcpConnection) handshake(t *tlsLayer) {
 // sent after its Finished. Loop-only.
 func (c *TcpConnection) handshakeDone(t *tlsLayer) {
 	if t.timer != 0 {
-		c.loop.DelTimer(t.timer)
+		loop.DelTimer(t.timer)
 		t.timer = 0
 	}
 	t.state = tlsReady
@@ -336,7 +336,7 @@ func (c *TcpConnection) handshakeFailed(err error) {
 	t.io.stop()
 	t.pending = nil
 	if t.timer != 0 {
-		c.loop.DelTimer(t.timer)
+		loop.DelTimer(t.timer)
 		t.timer = 0
 	}
 	if t.peer != "" {
@@ -374,13 +374,13 @@ func looksLikeHTTP(b []byte) bool {
 // the protocol, until the bytes run out, the connection pauses or closes.
 // Loop-only.
 func (c *TcpConnection) pumpTLS(t *tlsLayer) {
-	buf := c.loop.Buffer()
+	buf := loop.Buffer()
 	defer func() {
 		if len(t.io.src) > 0 { // paused or closed inside a read: keep the rest
 			t.io.rest = append([]byte(nil), t.io.src...)
 		}
 		t.io.src = nil
-		c.loop.Recycle(buf)
+		loop.Recycle(buf)
 	}()
 	for c.Status() == StatusEstablished && !c.sock.Paused() {
 		buf = buf[:cap(buf)]
@@ -401,10 +401,10 @@ func (c *TcpConnection) pumpTLS(t *tlsLayer) {
 			c.parse(buf[:n])
 			t.batching = false
 			c.flushTLS()
-			if c.Status() == StatusClosing && !c.ending {
+			if c.Status() == StatusClosing && !c.ending() {
 				c.closeNotifyTLS() // after the reply that ended the connection
 			}
-			if c.Status() == StatusClosing && !c.sock.Closed() && c.sock.Buffered() == 0 && !c.ending {
+			if c.Status() == StatusClosing && !c.sock.Closed() && c.sock.Buffered() == 0 && !c.ending() {
 				c.Destroy() // Encode asked to close and appended nothing
 			}
 		}
@@ -447,20 +447,20 @@ func (c *TcpConnection) sendTLS(t *tlsLayer, v any, raw bool) error {
 	}
 	if t.batching {
 		if t.batch == nil {
-			t.batch = c.loop.Buffer()
+			t.batch = loop.Buffer()
 		}
 		var err error
 		t.batch, err = c.encode(t.batch, v, raw)
 		return err
 	}
-	buf, err := c.encode(c.loop.Buffer(), v, raw)
+	buf, err := c.encode(loop.Buffer(), v, raw)
 	c.writeTLS(t, buf)
-	c.loop.Recycle(buf)
+	loop.Recycle(buf)
 	if err != nil {
 		return err
 	}
 	c.checkFull(c.sock.Buffered())
-	if c.Status() == StatusClosing && c.sock.Buffered() == 0 && !c.ending {
+	if c.Status() == StatusClosing && c.sock.Buffered() == 0 && !c.ending() {
 		c.Destroy()
 	}
 	return nil
@@ -480,7 +480,7 @@ func (c *TcpConnection) flushTLS() {
 		c.writeTLS(t, b)
 		c.checkFull(c.sock.Buffered())
 	}
-	c.loop.Recycle(b)
+	loop.Recycle(b)
 }
 
 // closeNotifyTLS encrypts what a TLS connection batched and ends its records

@@ -49,7 +49,7 @@ func (l *link) send(m linkMsg) error {
 // each calls fn for every message until the other end closes.
 func (l *link) each(fn func(linkMsg)) error {
 	sc := bufio.NewScanner(l.conn)
-	sc.Buffer(make([]byte, 64<<10), 1<<30) // connection lists can be long
+	sc.Buffer(make([]byte, 4<<10), 1<<30) // grows for a long connection list, as it needs
 	for sc.Scan() {
 		var m linkMsg
 		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {

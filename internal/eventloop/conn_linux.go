@@ -8,39 +8,61 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// fdConn is a connection on the epoll backend, two words: its poller is its
+// fdConn is a connection on the epoll backend: the Conn itself, seen as its
+// own connIO, so that it costs no record of its own; its poller is its
 // loop's.
-type fdConn struct {
-	c      *Conn
-	fd     int32
-	events uint32
+type fdConn Conn
+
+// asFd makes c a connection of the epoll backend on fd, to be registered
+// for reading.
+func (c *Conn) asFd(fd int) {
+	c.fd = int32(fd)
+	c.set(connWantIn, true)
 }
 
-func (fc *fdConn) poller() *epoller { return fc.c.loop.poll.(*epoller) }
+// backend is what does c's I/O: c itself on the epoll backend.
+func (c *Conn) backend() connIO {
+	if c.portable != nil {
+		return c.portable
+	}
+	return (*fdConn)(c)
+}
 
-func (fc *fdConn) update() {
+func (fc *fdConn) conn() *Conn { return (*Conn)(fc) }
+
+func (fc *fdConn) poller() *epoller { return fc.loop.poll.(*epoller) }
+
+// events is what c is registered for, or is to be when it is added.
+func (c *Conn) events() uint32 {
 	ev := uint32(unix.EPOLLRDHUP)
-	if !fc.c.paused {
+	if c.is(connWantIn) {
 		ev |= unix.EPOLLIN
 	}
-	if fc.c.sent < len(fc.c.out) {
+	if c.is(connWantOut) {
 		ev |= unix.EPOLLOUT
 	}
-	if ev != fc.events {
-		fc.events = ev
-		fc.poller().ctl(unix.EPOLL_CTL_MOD, int(fc.fd), ev, fc)
+	return ev
+}
+
+func (fc *fdConn) update() {
+	c := fc.conn()
+	in, out := !c.is(connPaused), c.waiting() > 0
+	if in != c.is(connWantIn) || out != c.is(connWantOut) {
+		c.set(connWantIn, in)
+		c.set(connWantOut, out)
+		fc.poller().ctl(unix.EPOLL_CTL_MOD, int(fc.fd), c.events())
 	}
 }
 
 func (fc *fdConn) onEvent(events uint32) {
-	c := fc.c
-	if events&unix.EPOLLOUT != 0 && !c.closed {
+	c := fc.conn()
+	if events&unix.EPOLLOUT != 0 && !c.is(connClosed) {
 		fc.flush(c)
 	}
-	if c.closed {
+	if c.is(connClosed) {
 		return
 	}
-	if c.paused {
+	if c.is(connPaused) {
 		if events&(unix.EPOLLERR|unix.EPOLLHUP) != 0 {
 			c.closeWith(fc.sockErr())
 		}
@@ -92,17 +114,18 @@ func (fc *fdConn) push(c *Conn) {
 // write hands the kernel what it takes. Once it has every byte the buffer
 // goes back at once; what it cannot take yet waits for writability.
 func (fc *fdConn) write(c *Conn) (done bool, err error) {
-	for c.sent < len(c.out) {
-		n, err := unix.Write(int(fc.fd), c.out[c.sent:])
+	for c.waiting() > 0 {
+		o := c.out
+		n, err := unix.Write(int(fc.fd), o.b[o.sent:])
 		if n > 0 {
-			c.sent += n
+			o.sent += n
 			c.BytesWritten += int64(n)
 		}
 		switch {
 		case err == nil:
 		case err == unix.EINTR:
 		case err == unix.EAGAIN:
-			c.queued = true
+			c.set(connQueued, true)
 			fc.update()
 			fc.compact(c)
 			return false, nil
@@ -118,10 +141,10 @@ func (fc *fdConn) write(c *Conn) (done bool, err error) {
 // compact moves unsent bytes to the front once most of the buffer is sent, so
 // a slow reader's buffer does not creep forward forever.
 func (fc *fdConn) compact(c *Conn) {
-	if c.sent > len(c.out)/2 {
-		n := copy(c.out, c.out[c.sent:])
-		c.out = c.out[:n]
-		c.sent = 0
+	if o := c.out; o.sent > len(o.b)/2 {
+		n := copy(o.b, o.b[o.sent:])
+		o.b = o.b[:n]
+		o.sent = 0
 	}
 }
 
@@ -132,6 +155,6 @@ func (fc *fdConn) shutdownWrite(c *Conn) error {
 }
 
 func (fc *fdConn) close(c *Conn) {
-	fc.poller().ctl(unix.EPOLL_CTL_DEL, int(fc.fd), 0, nil)
+	fc.poller().delConn(c)
 	unix.Close(int(fc.fd))
 }

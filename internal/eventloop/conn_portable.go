@@ -9,20 +9,20 @@ import (
 // the new connection has a handler.
 func (p *portablePoller) adopt(nc net.Conn) (*Conn, error) {
 	l := p.l
-	c := l.newConn(nil, nc.RemoteAddr(), nc.LocalAddr())
+	c := l.newConn(nc.RemoteAddr(), nc.LocalAddr())
 	n := &netConn{p: p, l: l, c: c, nc: nc, ack: make(chan struct{}, 1), stop: make(chan struct{}), wake: make(chan struct{}, 1)}
 	n.readFn = func() { n.onRead(n.rchunk, n.rerr) }
 	n.writtenFn = func() { n.written(n.wn, n.werr) }
-	c.io = n
+	c.portable = n
 	p.conns[c] = struct{}{}
 	return c, nil
 }
 
 func (p *portablePoller) start(c *Conn) {
-	if c.closed {
+	if c.is(connClosed) {
 		return
 	}
-	n := c.io.(*netConn)
+	n := c.portable
 	p.l.wg.Add(2)
 	go n.readLoop()
 	go n.writeLoop()
@@ -79,11 +79,11 @@ func (n *netConn) readLoop() {
 
 func (n *netConn) onRead(chunk []byte, err error) {
 	c := n.c
-	if c.closed {
+	if c.is(connClosed) {
 		n.release()
 		return
 	}
-	if c.paused {
+	if c.is(connPaused) {
 		n.pend, n.pendErr, n.hasPend = chunk, err, true
 		return
 	}
@@ -94,7 +94,7 @@ func (n *netConn) deliver(chunk []byte, err error) {
 	if len(chunk) > 0 {
 		n.c.delivered(chunk)
 	}
-	if err != nil && !n.c.closed {
+	if err != nil && !n.c.is(connClosed) {
 		n.c.closeWith(err)
 	}
 	n.release()
@@ -112,7 +112,7 @@ func (n *netConn) setRead(c *Conn, on bool) {
 	if on && n.hasPend {
 		// Delivered from a task: ResumeRead may be called from inside OnData.
 		n.l.Post(func() {
-			if n.hasPend && !c.paused && !c.closed {
+			if n.hasPend && !c.is(connPaused) && !c.is(connClosed) {
 				chunk, err := n.pend, n.pendErr
 				n.pend, n.pendErr, n.hasPend = nil, nil, false
 				n.deliver(chunk, err)
@@ -136,14 +136,16 @@ func (n *netConn) writeLoop() {
 
 func (n *netConn) flush(c *Conn) {
 	if n.wbuf != nil {
-		c.queued = true // the writer is still busy; this waits for it
+		c.set(connQueued, true) // the writer is still busy; this waits for it
 		return
 	}
-	if c.sent >= len(c.out) {
+	if c.waiting() == 0 {
 		return
 	}
-	n.wbuf, n.wfull = c.out[c.sent:], c.out
-	c.out, c.sent = nil, 0
+	o := c.out
+	n.wbuf, n.wfull = o.b[o.sent:], o.b
+	c.out = nil
+	c.loop.putOutput(o)
 	n.wake <- struct{}{}
 }
 
@@ -156,14 +158,14 @@ func (n *netConn) written(k int, err error) {
 	c.BytesWritten += int64(k)
 	c.retireBuf(n.wfull)
 	n.wbuf, n.wfull = nil, nil
-	if c.closed {
+	if c.is(connClosed) {
 		return
 	}
 	if err != nil {
 		c.closeWith(err)
 		return
 	}
-	if c.sent < len(c.out) {
+	if c.waiting() > 0 {
 		n.flush(c)
 		return
 	}

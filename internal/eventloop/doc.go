@@ -14,7 +14,8 @@
 //  1. wait for readiness, a wake-up or the next timer;
 //  2. for each ready socket: accept, or read into the loop's one 64 KiB read
 //     buffer and hand the bytes to the connection's Handler, whose callbacks
-//     append replies to the connection's output;
+//     append replies to the connection's output; tasks the callback posted
+//     run as it returns, before the next socket;
 //  3. run the tasks posted since the last round, then the timers that are due;
 //  4. after each callback (a read's packages, a task, a timer): one write per
 //     connection it sent to. A callback that sends to many connections has

@@ -21,14 +21,20 @@ type pollable interface {
 }
 
 // epoller waits with epoll_wait and is woken through an eventfd.
+//
+// It finds what an event is for by its descriptor. A connection is one
+// pointer in pages of a table by descriptor, made as descriptors reach them
+// and never moved: 8 bytes a connection, and a table that grows leaves no
+// garbage. Listeners and datagram sockets are few and sit in a map.
 type epoller struct {
-	l      *Loop
-	epfd   int
-	efd    int
-	events []unix.EpollEvent
-	fds    []pollable // by fd
-	gens   []int32    // by fd; an event whose generation differs is stale
-	gen    int32
+	l        *Loop
+	epfd     int
+	efd      int
+	events   []unix.EpollEvent
+	pages    [][]*Conn
+	others   map[int32]pollable
+	handling bool    // a batch of events is being handled
+	fresh    []*Conn // registered while it is: its events are for a closed descriptor
 
 	wmu    sync.RWMutex // keeps wake from writing to a closed (and reused) eventfd
 	closed bool
@@ -70,34 +76,76 @@ func newPoller(l *Loop) (poller, error) {
 		p.close()
 		return nil, fmt.Errorf("eventloop: epoll fd: %w", err)
 	}
-	if err := p.ctl(unix.EPOLL_CTL_ADD, efd, unix.EPOLLIN, nil); err != nil {
+	if err := p.ctl(unix.EPOLL_CTL_ADD, efd, unix.EPOLLIN); err != nil {
 		p.close()
 		return nil, err
 	}
 	return p, nil
 }
 
-func (p *epoller) ctl(op, fd int, events uint32, obj pollable) error {
-	if op == unix.EPOLL_CTL_ADD {
-		if fd >= len(p.fds) {
-			n := max(2*len(p.fds), fd+1, 64)
-			p.fds = append(p.fds, make([]pollable, n-len(p.fds))...)
-			p.gens = append(p.gens, make([]int32, n-len(p.gens))...)
-		}
-		p.gen++
-		p.fds[fd], p.gens[fd] = obj, p.gen
-	}
+func (p *epoller) ctl(op, fd int, events uint32) error {
 	ev := unix.EpollEvent{Events: events, Fd: int32(fd)}
-	if fd < len(p.gens) {
-		ev.Pad = p.gens[fd]
-	}
 	if err := unix.EpollCtl(p.epfd, op, fd, &ev); err != nil {
 		return fmt.Errorf("eventloop: epoll_ctl: %w", err)
 	}
-	if op == unix.EPOLL_CTL_DEL {
-		p.fds[fd], p.gens[fd] = nil, 0
+	return nil
+}
+
+// pageBits sizes the pages of the connection table: 1024 descriptors, 8 KiB.
+const pageBits = 10
+
+// addConn registers c for its events.
+func (p *epoller) addConn(c *Conn) error {
+	fd := int(c.fd)
+	if err := p.ctl(unix.EPOLL_CTL_ADD, fd, c.events()); err != nil {
+		return err
+	}
+	i := fd >> pageBits
+	if i >= len(p.pages) {
+		p.pages = append(p.pages, make([][]*Conn, i+1-len(p.pages))...)
+	}
+	if p.pages[i] == nil {
+		p.pages[i] = make([]*Conn, 1<<pageBits)
+	}
+	p.pages[i][fd&(1<<pageBits-1)] = c
+	if p.handling {
+		c.set(connFresh, true)
+		p.fresh = append(p.fresh, c)
 	}
 	return nil
+}
+
+// delConn stops watching c.
+func (p *epoller) delConn(c *Conn) {
+	fd := int(c.fd)
+	p.ctl(unix.EPOLL_CTL_DEL, fd, 0)
+	p.pages[fd>>pageBits][fd&(1<<pageBits-1)] = nil
+}
+
+// connAt is the connection registered on fd, nil when none is.
+func (p *epoller) connAt(fd int) *Conn {
+	if i := fd >> pageBits; i < len(p.pages) && p.pages[i] != nil {
+		return p.pages[i][fd&(1<<pageBits-1)]
+	}
+	return nil
+}
+
+// watch registers a listener or datagram socket.
+func (p *epoller) watch(fd int, events uint32, obj pollable) error {
+	if err := p.ctl(unix.EPOLL_CTL_ADD, fd, events); err != nil {
+		return err
+	}
+	if p.others == nil {
+		p.others = map[int32]pollable{}
+	}
+	p.others[int32(fd)] = obj
+	return nil
+}
+
+// unwatch stops watching what watch registered.
+func (p *epoller) unwatch(fd int) {
+	p.ctl(unix.EPOLL_CTL_DEL, fd, 0)
+	delete(p.others, int32(fd))
 }
 
 // wait takes what is ready at once; only when nothing is does it park the
@@ -125,6 +173,7 @@ func (p *epoller) wait(timeout time.Duration) {
 		}
 		return
 	}
+	p.handling = true
 	for i := 0; i < n; i++ {
 		ev := &p.events[i]
 		fd := int(ev.Fd)
@@ -133,12 +182,28 @@ func (p *epoller) wait(timeout time.Duration) {
 			unix.Read(p.efd, buf[:])
 			continue
 		}
-		if fd >= len(p.fds) || p.fds[fd] == nil || p.gens[fd] != ev.Pad {
-			continue // closed earlier in this batch
+		// A descriptor closed earlier in this batch has no entry, or that
+		// of a connection accepted since; a listener or datagram socket
+		// given a closed one's event finds nothing to take.
+		if c := p.connAt(fd); c != nil {
+			if c.is(connFresh) {
+				continue
+			}
+			(*fdConn)(c).onEvent(ev.Events)
+		} else if obj := p.others[int32(fd)]; obj != nil {
+			obj.onEvent(ev.Events)
+		} else {
+			continue
 		}
-		p.fds[fd].onEvent(ev.Events)
 		p.l.flush()
+		p.l.runOwnTasks()
 	}
+	p.handling = false
+	for i, c := range p.fresh {
+		c.set(connFresh, false)
+		p.fresh[i] = nil
+	}
+	p.fresh = p.fresh[:0]
 	if n == len(p.events) && n < 4096 {
 		p.events = make([]unix.EpollEvent, 2*n)
 	}
@@ -147,9 +212,11 @@ func (p *epoller) wait(timeout time.Duration) {
 // eachConn finds the connections among the registered descriptors: the
 // table of them is the registry, so a connection costs no entry elsewhere.
 func (p *epoller) eachConn(fn func(c *Conn)) {
-	for _, obj := range p.fds {
-		if fc, ok := obj.(*fdConn); ok {
-			fn(fc.c)
+	for _, page := range p.pages {
+		for _, c := range page {
+			if c != nil {
+				fn(c)
+			}
 		}
 	}
 }

@@ -36,10 +36,9 @@ func (p *epoller) adopt(nc net.Conn) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	fc := &fdConn{fd: int32(fd), events: unix.EPOLLIN | unix.EPOLLRDHUP}
-	c := p.l.newConn(fc, nc.RemoteAddr(), nc.LocalAddr())
-	fc.c = c
-	if err := p.ctl(unix.EPOLL_CTL_ADD, fd, fc.events, fc); err != nil {
+	c := p.l.newConn(nc.RemoteAddr(), nc.LocalAddr())
+	c.asFd(fd)
+	if err := p.addConn(c); err != nil {
 		unix.Close(fd)
 		return nil, err
 	}

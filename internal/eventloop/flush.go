@@ -25,8 +25,8 @@ type later struct {
 // sent notes n more bytes in c's output and writes out a batch once enough
 // is waiting. Loop-only.
 func (l *Loop) sent(c *Conn, n int) {
-	if !c.dirty && !c.closed {
-		c.dirty = true
+	if !c.is(connDirty) && !c.is(connClosed) {
+		c.set(connDirty, true)
 		l.dirty = append(l.dirty, c)
 	}
 	l.pending += n
@@ -62,16 +62,16 @@ func (l *Loop) writeDirty(early bool) {
 	for i := 0; i < len(l.dirty); i++ {
 		c := l.dirty[i]
 		l.dirty[i] = nil
-		if !c.dirty {
+		if !c.is(connDirty) {
 			continue // written out already by WriteNow, or listed again since
 		}
-		c.dirty = false
+		c.set(connDirty, false)
 		switch {
-		case c.closed:
+		case c.is(connClosed):
 		case early:
-			c.io.push(c)
+			c.backend().push(c)
 		default:
-			c.io.flush(c)
+			c.backend().flush(c)
 		}
 	}
 	l.dirty = l.dirty[:0]
@@ -83,10 +83,10 @@ func (l *Loop) settle() {
 		w := l.later[i]
 		l.later[i] = later{}
 		switch {
-		case w.c.closed:
+		case w.c.is(connClosed):
 		case w.err != nil:
 			w.c.closeWith(w.err)
-		case w.c.drainDue && w.c.Buffered() == 0:
+		case w.c.is(connDrainDue) && w.c.Buffered() == 0:
 			w.c.drained()
 		}
 	}
@@ -99,12 +99,12 @@ func (l *Loop) settle() {
 // writes). What follows the write, OnDrain or the close after an error, still
 // runs once the callback returns. Loop-only.
 func (c *Conn) WriteNow() bool {
-	if c.closed {
+	if c.is(connClosed) {
 		return false
 	}
-	if c.dirty {
-		c.dirty = false // its entry in the loop's list is skipped
-		c.io.push(c)
+	if c.is(connDirty) {
+		c.set(connDirty, false) // its entry in the loop's list is skipped
+		c.backend().push(c)
 	}
 	return c.Buffered() == 0
 }

@@ -20,6 +20,7 @@ func (p *epoller) listen(ln *Listener, f *os.File) error {
 	}
 	fl := &fdListener{p: p, ln: ln, fd: fd, unix: isUnix(sa), errLog: logLimiter{every: AcceptLogInterval}}
 	ln.addr = sockaddrToAddr(sa)
+	fl.own = &addrPair{local: ln.addr}
 	ln.io = fl
 	if !ln.paused {
 		if err := fl.register(); err != nil {
@@ -43,8 +44,10 @@ type fdListener struct {
 	sa    unix.RawSockaddrAny
 	saLen uint32
 	// locals are the local addresses of a listener on an unspecified
-	// address, one per address its connections arrived at.
-	locals  map[[16]byte]net.Addr
+	// address, one per address its connections arrived at, each in a pair
+	// with no peer.
+	locals  map[[16]byte]*addrPair
+	own     *addrPair // the listener's address, for connections to it
 	unnamed *addrPair // the addresses of every unnamed unix client
 }
 
@@ -69,8 +72,9 @@ func (fl *fdListener) accept() (int, error) {
 // newConn makes the Conn of fd, just accepted, with the peer's address that
 // accept left in fl.sa: inline for TCP, and for an unnamed unix client the
 // listener's one pair of addresses.
-func (fl *fdListener) newConn(fc *fdConn, fd int) *Conn {
-	c := &Conn{loop: fl.p.l, io: fc}
+func (fl *fdListener) newConn(fd int) *Conn {
+	c := &Conn{loop: fl.p.l}
+	c.asFd(fd)
 	switch fl.sa.Addr.Family {
 	case unix.AF_INET:
 		a := (*unix.RawSockaddrInet4)(unsafe.Pointer(&fl.sa))
@@ -101,7 +105,7 @@ func (fl *fdListener) newConn(fc *fdConn, fd int) *Conn {
 		c.addrs = fl.unnamed
 		return c
 	}
-	c.addrs = &addrPair{remote, fl.localOf(fd)}
+	c.addrs = &addrPair{remote, fl.localOf(fd).local}
 	return c
 }
 
@@ -111,19 +115,19 @@ func portOf(p uint16) uint16 {
 	return uint16(b[0])<<8 | uint16(b[1])
 }
 
-// localOf is the local address of fd, a connection fl accepted: the
-// listener's own unless it listens on an unspecified address, and then one
-// address value shared by the connections that arrived at the same one.
-func (fl *fdListener) localOf(fd int) net.Addr {
-	local := fl.ln.addr
-	ta, ok := local.(*net.TCPAddr)
+// localOf is the local address of fd, a connection fl accepted, in a pair
+// with no peer: the listener's own unless it listens on an unspecified
+// address, and then one pair shared by the connections that arrived at the
+// same address.
+func (fl *fdListener) localOf(fd int) *addrPair {
+	ta, ok := fl.ln.addr.(*net.TCPAddr)
 	if !ok || !ta.IP.IsUnspecified() {
-		return local
+		return fl.own
 	}
 	fl.saLen = unix.SizeofSockaddrAny
 	_, _, errno := unix.RawSyscall(unix.SYS_GETSOCKNAME, uintptr(fd), uintptr(unsafe.Pointer(&fl.sa)), uintptr(unsafe.Pointer(&fl.saLen)))
 	if errno != 0 {
-		return local
+		return fl.own
 	}
 	var key [16]byte
 	switch fl.sa.Addr.Family {
@@ -137,21 +141,21 @@ func (fl *fdListener) localOf(fd int) net.Addr {
 		}
 		key = a.Addr
 	}
-	if a, ok := fl.locals[key]; ok && key != ([16]byte{}) {
-		return a
+	if pair, ok := fl.locals[key]; ok && key != ([16]byte{}) {
+		return pair
 	}
 	sa := rawToSockaddr(&fl.sa, fl.saLen)
 	if sa == nil {
-		return local
+		return fl.own
 	}
-	a := sockaddrToAddr(sa)
+	pair := &addrPair{local: sockaddrToAddr(sa)}
 	if key != ([16]byte{}) && len(fl.locals) < maxLocals {
 		if fl.locals == nil {
-			fl.locals = map[[16]byte]net.Addr{}
+			fl.locals = map[[16]byte]*addrPair{}
 		}
-		fl.locals[key] = a
+		fl.locals[key] = pair
 	}
-	return a
+	return pair
 }
 
 // register watches the listener. EPOLLEXCLUSIVE wakes one of the processes
@@ -160,7 +164,7 @@ func (fl *fdListener) register() error {
 	if fl.registered {
 		return nil
 	}
-	if err := fl.p.ctl(unix.EPOLL_CTL_ADD, fl.fd, unix.EPOLLIN|unix.EPOLLEXCLUSIVE, fl); err != nil {
+	if err := fl.p.watch(fl.fd, unix.EPOLLIN|unix.EPOLLEXCLUSIVE, fl); err != nil {
 		return err
 	}
 	fl.registered = true
@@ -169,7 +173,7 @@ func (fl *fdListener) register() error {
 
 func (fl *fdListener) unregister() {
 	if fl.registered {
-		fl.p.ctl(unix.EPOLL_CTL_DEL, fl.fd, 0, nil)
+		fl.p.unwatch(fl.fd)
 		fl.registered = false
 	}
 }
@@ -224,10 +228,8 @@ func (fl *fdListener) onEvent(uint32) {
 		if !fl.unix {
 			unix.SetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 		}
-		fc := &fdConn{fd: int32(nfd), events: unix.EPOLLIN | unix.EPOLLRDHUP}
-		c := fl.newConn(fc, nfd)
-		fc.c = c
-		if err := fl.p.ctl(unix.EPOLL_CTL_ADD, nfd, fc.events, fc); err != nil {
+		c := fl.newConn(nfd)
+		if err := fl.p.addConn(c); err != nil {
 			slog.Error("workerman: register connection", "err", err)
 			unix.Close(nfd)
 			continue

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/workerman-go/workerman/internal/spare"
 )
 
 // Backend names a way of waiting for sockets.
@@ -52,11 +54,13 @@ type Loop struct {
 	tasks    []func()
 	spare    []func()
 	wakeSent atomic.Bool
+	ownTasks bool // tasks were posted on the loop: no wake-up was sent
 
 	readBuf []byte
 	free    freeList
-	dirty   []*Conn // sent to and not yet written, in the order of their first send
-	later   []later // written early; their callbacks wait for the end of the callback
+	outputs spare.Stack[output] // output records no connection holds now
+	dirty   []*Conn             // sent to and not yet written, in the order of their first send
+	later   []later             // written early; their callbacks wait for the end of the callback
 	// pending is how many bytes were sent since the last write-out; flushing
 	// tells a write-out in progress (callbacks it runs may send).
 	pending  int
@@ -227,8 +231,23 @@ func (l *Loop) Post(fn func()) {
 	l.qmu.Lock()
 	l.tasks = append(l.tasks, fn)
 	l.qmu.Unlock()
+	if l.InLoop() {
+		l.ownTasks = true // run once the callback returns, and before the loop sleeps
+		return
+	}
 	if !l.wakeSent.Swap(true) {
 		l.wake()
+	}
+}
+
+// runOwnTasks runs what the callback that just returned posted, before the
+// next event of the batch: what it hands back (an event stream's request
+// state) then serves the next connection instead of piling up over a burst
+// of thousands.
+func (l *Loop) runOwnTasks() {
+	if l.ownTasks {
+		l.runTasks()
+		l.flush()
 	}
 }
 
@@ -297,10 +316,10 @@ func (l *Loop) timeout() time.Duration {
 	}
 	l.tmu.Lock()
 	defer l.tmu.Unlock()
-	if len(l.timers) == 0 {
+	if l.timers.n == 0 {
 		return -1
 	}
-	d := time.Duration(l.timers[0].when - nanotime())
+	d := time.Duration(l.timers.first().when - nanotime())
 	if d < 0 {
 		return 0
 	}
@@ -309,6 +328,7 @@ func (l *Loop) timeout() time.Duration {
 
 func (l *Loop) runTasks() {
 	l.wakeSent.Store(false)
+	l.ownTasks = false
 	l.qmu.Lock()
 	tasks := l.tasks
 	l.tasks = l.spare[:0]
@@ -348,4 +368,5 @@ func (l *Loop) shutdown() {
 	l.poll = nil
 	l.readBuf = nil
 	l.free = freeList{}
+	l.outputs = spare.Stack[output]{}
 }

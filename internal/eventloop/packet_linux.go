@@ -37,7 +37,7 @@ type fdPacket struct {
 }
 
 func (fp *fdPacket) register() error {
-	if err := fp.p.ctl(unix.EPOLL_CTL_ADD, fp.fd, unix.EPOLLIN|unix.EPOLLEXCLUSIVE, fp); err != nil {
+	if err := fp.p.watch(fp.fd, unix.EPOLLIN|unix.EPOLLEXCLUSIVE, fp); err != nil {
 		return err
 	}
 	fp.registered = true
@@ -51,7 +51,7 @@ func (fp *fdPacket) setRead(on bool) {
 			slog.Error("workerman: resume datagrams", "err", err)
 		}
 	case !on && fp.registered:
-		fp.p.ctl(unix.EPOLL_CTL_DEL, fp.fd, 0, nil)
+		fp.p.unwatch(fp.fd)
 		fp.registered = false
 	}
 }

@@ -63,6 +63,31 @@ func (l *Loop) putBuf(b []byte) {
 	f.bytes += c
 }
 
+// output is a connection's pending output: a buffer from the free list, and
+// how much of it the kernel has taken (it holds b[sent:] still).
+type output struct {
+	b    []byte
+	sent int
+}
+
+// maxSpareOutputs bounds the output records kept for the next connection
+// with output: more wait at once only for slow readers.
+const maxSpareOutputs = 1024
+
+// getOutput is an empty output record, with no buffer yet.
+func (l *Loop) getOutput() *output {
+	if o := l.outputs.Get(); o != nil {
+		return o
+	}
+	return &output{}
+}
+
+// putOutput takes back a record whose buffer went back to the free list.
+func (l *Loop) putOutput(o *output) {
+	*o = output{}
+	l.outputs.Put(o, maxSpareOutputs)
+}
+
 // Buffer hands out an empty buffer from the loop's free list, for bytes a
 // connection must hold between reads. Loop-only.
 func (l *Loop) Buffer() []byte { return l.getBuf(recvBufClass) }

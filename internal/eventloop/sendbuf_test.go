@@ -28,12 +28,12 @@ func TestAConnectionGetsTheSizeItLastNeeded(t *testing.T) {
 	if b := c.OutBuf(); cap(b) != minBufSize {
 		t.Fatalf("a new connection's first buffer holds %d bytes, want %d", cap(b), minBufSize)
 	}
-	c.out = append(c.out, make([]byte, 40<<10)...)
+	c.SetOutBuf(append(c.OutBuf(), make([]byte, 40<<10)...))
 	c.retire()
 	if b := c.OutBuf(); cap(b) < 40<<10 || cap(b) > 64<<10 {
 		t.Fatalf("after 40 KiB of output the next buffer holds %d bytes", cap(b))
 	}
-	c.out = append(c.out[:0], "small"...)
+	c.SetOutBuf(append(c.OutBuf()[:0], "small"...))
 	c.retire()
 	if b := c.OutBuf(); cap(b) > minBufSize<<2 {
 		t.Fatalf("after a small output the next buffer still holds %d bytes", cap(b))

@@ -14,9 +14,38 @@ type TimerID uint64
 // slotBits is how many live timers a loop can hold at once: 2^24.
 const slotBits = 24
 
+// pages is a growable array in pages of pageLen that never move: an array
+// of many timers grows without copying, so it leaves no garbage behind.
+type pages[T any] struct {
+	p [][]T
+	n int
+}
+
+const pageLen = 256
+
+func (a *pages[T]) len() int { return a.n }
+
+// at is element i, i < len.
+func (a *pages[T]) at(i int) *T { return &a.p[uint(i)/pageLen][uint(i)%pageLen] }
+
+func (a *pages[T]) push(v T) {
+	if a.n == len(a.p)*pageLen {
+		a.p = append(a.p, make([]T, pageLen))
+	}
+	a.n++
+	*a.at(a.n - 1) = v
+}
+
+// pop drops the last element.
+func (a *pages[T]) pop() {
+	a.n--
+	var zero T
+	*a.at(a.n) = zero
+}
+
 // timerSlots holds the live timers by slot, reusing the slots of the gone.
 type timerSlots struct {
-	at   []*timerEntry
+	at   pages[*timerEntry]
 	free []int32
 	live int
 }
@@ -27,13 +56,13 @@ func (s *timerSlots) put(t *timerEntry, seq uint64) {
 	if n := len(s.free); n > 0 {
 		i = int(s.free[n-1])
 		s.free = s.free[:n-1]
-		s.at[i] = t
+		*s.at.at(i) = t
 	} else {
-		if len(s.at) == 1<<slotBits {
+		if s.at.len() == 1<<slotBits {
 			panic("eventloop: more than 2^24 live timers")
 		}
-		i = len(s.at)
-		s.at = append(s.at, t)
+		i = s.at.len()
+		s.at.push(t)
 	}
 	t.id = TimerID(seq<<slotBits | uint64(i))
 	s.live++
@@ -42,16 +71,19 @@ func (s *timerSlots) put(t *timerEntry, seq uint64) {
 // get is the live timer named id, or nil.
 func (s *timerSlots) get(id TimerID) *timerEntry {
 	i := int(id & (1<<slotBits - 1))
-	if i >= len(s.at) || s.at[i] == nil || s.at[i].id != id {
+	if i >= s.at.len() {
 		return nil
 	}
-	return s.at[i]
+	if t := *s.at.at(i); t != nil && t.id == id {
+		return t
+	}
+	return nil
 }
 
 // remove frees t's slot.
 func (s *timerSlots) remove(t *timerEntry) {
 	i := int32(t.id & (1<<slotBits - 1))
-	s.at[i] = nil
+	*s.at.at(int(i)) = nil
 	s.free = append(s.free, i)
 	s.live--
 }
@@ -68,44 +100,59 @@ const (
 
 type timerEntry struct {
 	id       TimerID
-	when     int64 // nanotime
 	interval time.Duration
+	fn       func()
+	index    int32 // in the heap; -1 once removed
 	repeat   bool
 	system   bool // the framework's own: not counted, not removed by DelAllTimers
-	fn       func()
-	index    int // in the heap; -1 once removed
+}
+
+// timerRef is a timer in the heap, with its deadline beside it for the
+// comparisons.
+type timerRef struct {
+	when int64 // nanotime
+	t    *timerEntry
 }
 
 // timerHeap orders timers by deadline, then by id so that timers due at the
 // same moment run in the order they were added.
-type timerHeap []*timerEntry
+type timerHeap struct{ pages[timerRef] }
 
-func (h timerHeap) Len() int { return len(h) }
-func (h timerHeap) Less(i, j int) bool {
-	if h[i].when != h[j].when {
-		return h[i].when < h[j].when
+func (h *timerHeap) Len() int { return h.n }
+func (h *timerHeap) Less(i, j int) bool {
+	a, b := h.at(i), h.at(j)
+	if a.when != b.when {
+		return a.when < b.when
 	}
-	return h[i].id < h[j].id
+	return a.t.id < b.t.id
 }
-func (h timerHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index = i
-	h[j].index = j
+func (h *timerHeap) Swap(i, j int) {
+	a, b := h.at(i), h.at(j)
+	*a, *b = *b, *a
+	a.t.index = int32(i)
+	b.t.index = int32(j)
 }
 func (h *timerHeap) Push(x any) {
-	t := x.(*timerEntry)
-	t.index = len(*h)
-	*h = append(*h, t)
+	r := x.(timerRef)
+	r.t.index = int32(h.n)
+	h.push(r)
 }
 func (h *timerHeap) Pop() any {
-	old := *h
-	n := len(old)
-	t := old[n-1]
-	old[n-1] = nil
+	t := h.at(h.n - 1).t
+	h.pop()
 	t.index = -1
-	*h = old[:n-1]
 	return t
 }
+
+// add puts r in the heap; unlike heap.Push it boxes nothing.
+func (h *timerHeap) add(r timerRef) {
+	r.t.index = int32(h.n)
+	h.push(r)
+	heap.Fix(h, h.n-1)
+}
+
+// first is the timer due first; the heap is not empty.
+func (h *timerHeap) first() *timerRef { return h.at(0) }
 
 var epoch = time.Now()
 
@@ -137,15 +184,16 @@ func (l *Loop) addTimer(d time.Duration, repeat Repeat, system bool, fn func()) 
 	if repeat && d < MinInterval {
 		d = MinInterval
 	}
-	t := &timerEntry{when: nanotime() + int64(d), interval: d, repeat: bool(repeat), system: system, fn: fn}
+	t := &timerEntry{interval: d, repeat: bool(repeat), system: system, fn: fn}
+	when := nanotime() + int64(d)
 	l.tmu.Lock()
 	l.seq++
 	l.slots.put(t, l.seq)
-	heap.Push(&l.timers, t)
+	l.timers.add(timerRef{when, t})
 	if system {
 		l.systemTimers++
 	}
-	first := l.timers[0] == t
+	first := l.timers.first().t == t
 	l.tmu.Unlock()
 	if first && !l.InLoop() {
 		l.Post(func() {}) // the loop may be asleep with a later deadline
@@ -164,7 +212,7 @@ func (l *Loop) DelTimer(id TimerID) bool {
 	}
 	l.forget(t)
 	if t.index >= 0 {
-		heap.Remove(&l.timers, t.index)
+		heap.Remove(&l.timers, int(t.index))
 	}
 	return true
 }
@@ -186,19 +234,23 @@ func (l *Loop) DelAllTimers() { l.delTimers(false) }
 func (l *Loop) delTimers(all bool) {
 	l.tmu.Lock()
 	defer l.tmu.Unlock()
-	kept := l.timers[:0]
-	for _, t := range l.timers {
-		if t.system && !all {
-			t.index = len(kept)
-			kept = append(kept, t)
+	h := &l.timers
+	kept := 0
+	for i := 0; i < h.n; i++ {
+		r := *h.at(i)
+		if r.t.system && !all {
+			r.t.index = int32(kept)
+			*h.at(kept) = r
+			kept++
 			continue
 		}
-		t.index = -1
-		l.forget(t)
+		r.t.index = -1
+		l.forget(r.t)
 	}
-	clear(l.timers[len(kept):])
-	l.timers = kept
-	heap.Init(&l.timers)
+	for h.n > kept {
+		h.pop()
+	}
+	heap.Init(h)
 }
 
 // TimerCount is the number of the application's live timers.
@@ -215,17 +267,18 @@ func (l *Loop) runTimers() {
 	now := nanotime()
 	for {
 		l.tmu.Lock()
-		if len(l.timers) == 0 || l.timers[0].when > now {
+		if l.timers.n == 0 || l.timers.first().when > now {
 			l.tmu.Unlock()
 			return
 		}
-		t := l.timers[0]
+		r := l.timers.first()
+		t := r.t
 		if t.repeat {
-			next := t.when + int64(t.interval)
+			next := r.when + int64(t.interval)
 			if next <= now {
 				next = now + int64(t.interval)
 			}
-			t.when = next
+			r.when = next
 			heap.Fix(&l.timers, 0)
 		} else {
 			heap.Pop(&l.timers)

@@ -36,14 +36,16 @@ type fileBody struct {
 // WithFile opens the path it is given.
 func (r *Response) WithFile(path string, offset, length int64) *Response {
 	r.body = ""
-	r.file = nil
+	r.setFile(nil)
 	if info, err := os.Stat(path); err != nil || !info.Mode().IsRegular() {
 		r.status = 404
-		r.reason = ""
+		if r.more != nil {
+			r.more.reason = ""
+		}
 		r.body = statusPageBody(404)
 		return r
 	}
-	r.file = &fileBody{path: path, offset: max(offset, 0), length: max(length, 0)}
+	r.setFile(&fileBody{path: path, offset: max(offset, 0), length: max(length, 0)})
 	return r
 }
 
@@ -55,7 +57,7 @@ var piecePool = sync.Pool{New: func() any { b := make([]byte, filePiece); return
 // encodeFile appends the head of a file response and as much of the file as
 // the send buffer takes; the rest is written by a fileStream as it drains.
 func (r *Response) encodeFile(dst []byte, c protocols.Conn, o encodeOpts) ([]byte, error) {
-	fb := r.file
+	fb := r.more.file
 	f, err := os.Open(fb.path)
 	if err != nil {
 		slog.Warn("http: file response", "path", fb.path, "err", err)
@@ -116,7 +118,7 @@ func (r *Response) encodeFile(dst []byte, c protocols.Conn, o encodeOpts) ([]byt
 	if piece < n {
 		s := &fileStream{c: c, path: fb.path, info: info, pos: off + piece, end: off + n, keepAlive: o.keepAlive && !r.closes()}
 		s.nextFn = s.next
-		r.stream = s
+		r.more.stream = s
 		c.NotifyDrain(s.nextFn)
 	}
 	return dst, nil
@@ -217,7 +219,7 @@ func statusPageBody(status int) string {
 // appendStatusPage appends a complete response of that status with its
 // status page as the body.
 func appendStatusPage(dst []byte, status int, o encodeOpts, headers ...field) []byte {
-	r := &Response{status: status, version: "1.1", headers: headers, body: statusPageBody(status)}
+	r := &Response{status: status, headers: headers, body: statusPageBody(status)}
 	dst, _ = r.encode(dst, nil, o)
 	return dst
 }

@@ -255,7 +255,7 @@ func (p *Protocol) Encode(dst []byte, v any, c protocols.Conn) ([]byte, error) {
 			untrack(st)
 			st.releaseLater()
 			return dst, nil
-		case x.file == nil && x.Header("Transfer-Encoding") != "":
+		case x.file() == nil && x.Header("Transfer-Encoding") != "":
 			st.extra = st.extra[:0]
 			st.chunking = !o.head
 			if o.head {

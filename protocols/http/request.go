@@ -238,9 +238,32 @@ func (r *Request) Header(name string) string {
 	case 0:
 		return ""
 	case 1:
-		return string(vs[0])
+		return commonValue(vs[0])
 	}
 	return string(bytes.Join(vs, []byte(", ")))
+}
+
+// commonValue is v as a string, without a copy for the values that
+// programs compare headers with most: an event stream's Accept among them,
+// read once by every stream.
+func commonValue(v []byte) string {
+	switch string(v) {
+	case "text/event-stream":
+		return "text/event-stream"
+	case "keep-alive":
+		return "keep-alive"
+	case "close":
+		return "close"
+	case "websocket":
+		return "websocket"
+	case "Upgrade":
+		return "Upgrade"
+	case "no-cache":
+		return "no-cache"
+	case "*/*":
+		return "*/*"
+	}
+	return string(v)
 }
 
 // Headers returns every header field by lower-case name, fields of one name

@@ -26,12 +26,41 @@ type field struct{ name, value string }
 // is sending.
 type Response struct {
 	status  int
-	reason  string
-	version string
 	headers []field
 	body    string
+	more    *respMore // made by the With* calls that set it
+}
+
+// respMore is what few responses set, so that the rest, an event stream's
+// head among them, are 64 bytes and their headers.
+type respMore struct {
+	reason  string
+	version string
 	file    *fileBody
 	stream  *fileStream // the file body the last encode left to NotifyDrain
+}
+
+// extra returns the response's rare fields, making them on first use.
+func (r *Response) extra() *respMore {
+	if r.more == nil {
+		r.more = &respMore{version: "1.1"}
+	}
+	return r.more
+}
+
+// file is the file body set with WithFile, nil when none is.
+func (r *Response) file() *fileBody {
+	if r.more == nil {
+		return nil
+	}
+	return r.more.file
+}
+
+// setFile sets the file body, nil to drop it.
+func (r *Response) setFile(fb *fileBody) {
+	if fb != nil || r.more != nil {
+		r.extra().file = fb
+	}
 }
 
 // DefaultContentType is the Content-Type of a response that sets none.
@@ -40,11 +69,13 @@ const DefaultContentType = "text/html;charset=utf-8"
 // NewResponse makes a response with a status (0 means 200), headers (written
 // sorted by name) and a body.
 func NewResponse(status int, headers Header, body string) *Response {
-	r := &Response{status: status, version: "1.1", body: body}
+	r := &Response{status: status, body: body}
 	if status == 0 {
 		r.status = 200
 	}
-	r.headers = appendHeader(make([]field, 0, len(headers)+2), headers)
+	if len(headers) > 0 {
+		r.headers = appendHeader(make([]field, 0, len(headers)), headers)
+	}
 	return r
 }
 
@@ -128,9 +159,10 @@ func (r *Response) Header(name string) string {
 // (CR and LF are removed from it).
 func (r *Response) WithStatus(code int, reason ...string) *Response {
 	r.status = code
-	r.reason = ""
 	if len(reason) > 0 {
-		r.reason = stripCRLF(reason[0])
+		r.extra().reason = stripCRLF(reason[0])
+	} else if r.more != nil {
+		r.more.reason = ""
 	}
 	return r
 }
@@ -141,8 +173,8 @@ func (r *Response) StatusCode() int { return r.status }
 // ReasonPhrase is the reason phrase set with WithStatus, else the standard one
 // for the status code ("" for a code without one).
 func (r *Response) ReasonPhrase() string {
-	if r.reason != "" {
-		return r.reason
+	if r.more != nil && r.more.reason != "" {
+		return r.more.reason
 	}
 	return reasonPhrases[r.status]
 }
@@ -150,17 +182,22 @@ func (r *Response) ReasonPhrase() string {
 // WithProtocolVersion sets the version in the status line, "1.1" unless set
 // (CR and LF are removed). Responses to HTTP/1.0 requests say HTTP/1.1 too.
 func (r *Response) WithProtocolVersion(version string) *Response {
-	r.version = stripCRLF(version)
+	r.extra().version = stripCRLF(version)
 	return r
 }
 
 // ProtocolVersion is the version in the status line.
-func (r *Response) ProtocolVersion() string { return r.version }
+func (r *Response) ProtocolVersion() string {
+	if r.more == nil {
+		return "1.1"
+	}
+	return r.more.version
+}
 
 // WithBody sets the body, replacing a file set with WithFile.
 func (r *Response) WithBody(body string) *Response {
 	r.body = body
-	r.file = nil
+	r.setFile(nil)
 	return r
 }
 
@@ -198,9 +235,11 @@ func appendText[T string | []byte](dst []byte, body T, o encodeOpts) []byte {
 // its body as the first chunk; a file response may leave the rest of the file
 // to write as the connection drains (see streaming).
 func (r *Response) encode(dst []byte, c protocols.Conn, o encodeOpts) ([]byte, error) {
-	r.stream = nil
-	if r.file != nil {
-		return r.encodeFile(dst, c, o)
+	if r.more != nil {
+		r.more.stream = nil
+		if r.more.file != nil {
+			return r.encodeFile(dst, c, o)
+		}
 	}
 	dst, set := r.appendHead(dst, r.status, o)
 	if set.contentType == "" {
@@ -237,7 +276,11 @@ type headSet struct {
 // lines and the Connection header unless the application set one.
 func (r *Response) appendHead(dst []byte, status int, o encodeOpts) ([]byte, headSet) {
 	var set headSet
-	dst = appendStatusLine(dst, r.version, status, r.reason)
+	version, reason := "1.1", ""
+	if r.more != nil {
+		version, reason = r.more.version, r.more.reason
+	}
+	dst = appendStatusLine(dst, version, status, reason)
 	connection := false
 	for _, f := range r.headers {
 		if !ValidField(f.name, f.value) {
@@ -256,7 +299,7 @@ func (r *Response) appendHead(dst []byte, status int, o encodeOpts) ([]byte, hea
 			}
 		case len("Transfer-Encoding"):
 			if strings.EqualFold(f.name, "Transfer-Encoding") {
-				if r.file != nil {
+				if r.file() != nil {
 					continue // a file is framed by its Content-Length
 				}
 				set.chunked = true
@@ -285,7 +328,7 @@ func (r *Response) closes() bool {
 // stream: Content-Type text/event-stream. Only its head is written and the
 // connection stays open for the events.
 func (r *Response) isEventStream() bool {
-	return r.file == nil && isEventStream(r.Header("Content-Type"))
+	return r.file() == nil && isEventStream(r.Header("Content-Type"))
 }
 
 func isEventStream(contentType string) bool {
@@ -296,7 +339,9 @@ func isEventStream(contentType string) bool {
 // streaming reports whether the last encode left part of a file body to be
 // written each time the connection's send buffer drains. It stays true until
 // the last byte is queued (or the stream is abandoned).
-func (r *Response) streaming() bool { return r.stream != nil && !r.stream.done }
+func (r *Response) streaming() bool {
+	return r.more != nil && r.more.stream != nil && !r.more.stream.done
+}
 
 // bodyAllowed is false for statuses that never carry a body (RFC 9110 §6.4.1):
 // 1xx, 204 and 304. They get no Content-Length either.

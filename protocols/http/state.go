@@ -126,7 +126,11 @@ func (p *Protocol) bare(c protocols.Conn) *connState {
 	if st, ok := c.ProtocolState().(*connState); ok {
 		return st
 	}
-	st := &connState{c: c, p: p}
+	st, _ := spareStates.Get().(*connState)
+	if st == nil {
+		st = &connState{}
+	}
+	st.c, st.p = c, p
 	c.SetProtocolState(st)
 	return st
 }
@@ -183,9 +187,19 @@ func (st *connState) release(x *exchange) {
 	if st == nil || st.exchange != x || st.phase != phaseStream {
 		return
 	}
+	held := st.req != nil && st.req.finishing // its Request finishes later, with st
 	st.giveBack()
 	st.c.SetProtocolState(streaming)
+	if !held {
+		*st = connState{}
+		spareStates.Put(st)
+	}
 }
+
+// spareStates holds the states that event streams gave up, so that a burst
+// of streams does not leave one behind as garbage for each: the next
+// connection takes it. Nothing refers to such a state any more.
+var spareStates sync.Pool
 
 // dropRequest ends the connection's Request and lends it to the next
 // connection that decodes one.
