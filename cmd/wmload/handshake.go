@@ -123,13 +123,8 @@ func runHandshake(args []string, stdout, stderr io.Writer) error {
 }
 
 func (r *handshakeRun) run() *handshakeResult {
-	start := time.Now()
-	deadline := start.Add(r.duration)
-	var budget atomic.Int64
-	budget.Store(r.maxConns)
-	results := make([]handshakeResult, r.clients)
-	fanOut(len(results), func(i int) { r.client(&results[i], deadline, &budget) })
-	r.elapsed = time.Since(start)
+	var results []handshakeResult
+	results, r.elapsed = runEach(r.clients, r.duration, r.maxConns, r.client)
 	total := &handshakeResult{}
 	for i := range results {
 		total.add(&results[i].roundTripResult)

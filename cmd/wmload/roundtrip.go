@@ -79,13 +79,8 @@ func (e *errorCounts) merge(o *errorCounts) {
 }
 
 func (r *roundTrip) run() *roundTripResult {
-	start := time.Now()
-	deadline := start.Add(r.duration)
-	var budget atomic.Int64
-	budget.Store(r.maxRequests)
-	results := make([]roundTripResult, r.conns)
-	fanOut(len(results), func(i int) { r.connection(&results[i], deadline, &budget) })
-	total := &roundTripResult{elapsed: time.Since(start)}
+	results, elapsed := runEach(r.conns, r.duration, r.maxRequests, r.connection)
+	total := &roundTripResult{elapsed: elapsed}
 	for i := range results {
 		total.add(&results[i])
 	}
@@ -101,6 +96,19 @@ func (r *roundTripResult) add(o *roundTripResult) {
 	r.bytesWritten += o.bytesWritten
 	r.latency.merge(&o.latency)
 	r.errs.merge(&o.errs)
+}
+
+// runEach runs n clients at once, each filling its own result, until the
+// run's deadline or the end of its shared budget of maxCount, and returns
+// the results and how long the run took.
+func runEach[T any](n int, d time.Duration, maxCount int64, client func(res *T, deadline time.Time, budget *atomic.Int64)) ([]T, time.Duration) {
+	start := time.Now()
+	deadline := start.Add(d)
+	var budget atomic.Int64
+	budget.Store(maxCount)
+	results := make([]T, n)
+	fanOut(n, func(i int) { client(&results[i], deadline, &budget) })
+	return results, time.Since(start)
 }
 
 // fanOut runs fn(0) to fn(n-1), each on a goroutine of its own, and waits
