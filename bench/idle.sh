@@ -8,6 +8,8 @@
 #   BASE=main ./idle.sh               # a git revision measured beside the working tree, same run
 #   PROFILE=/tmp/heap ./idle.sh       # then one more run of each with a heap profile of its worker
 #   go tool pprof -sample_index=inuse_space -top /tmp/heap/current.PID
+#   MEMLOG=/tmp/mem ./idle.sh         # the worker logs the runtime's memory classes every second
+#   cat /tmp/mem/current.PID          #   (with their growth per connection; see servers/workerman)
 #
 # The heap-profiled runs sample every allocation, which costs memory of its
 # own: read RSS from the plain runs, bytes per structure from the profiles.
@@ -20,6 +22,7 @@ DURATION=${DURATION:-8s}      # one measurement; the profile is written 1 s befo
 ROUNDS=${ROUNDS:-1}           # measurements of each variant, interleaved
 BASE=${BASE:-}                # a git revision measured beside the working tree
 PROFILE=${PROFILE:-}          # directory for heap profiles
+MEMLOG=${MEMLOG:-}            # directory for the workers' memory logs
 PORT=${PORT:-18500}
 RESULTS=${RESULTS:-}
 
@@ -44,7 +47,8 @@ measure() {
 	fi
 	[ -n "$heap" ] && name="$name (heap profile)"
 	log "== $name, $CLIENTS SSE clients, $COUNT process(es)"
-	start_server "$p" WM_HEAPPROFILE="$heap" WM_HEAPPROFILE_AT="$(( ${DURATION%s} - 1 ))s" \
+	[ -n "$MEMLOG" ] && mkdir -p "$MEMLOG"
+	start_server "$p" WM_MEMLOG="${MEMLOG:+$MEMLOG/$v}" WM_HEAPPROFILE="$heap" WM_HEAPPROFILE_AT="$(( ${DURATION%s} - 1 ))s" \
 		GOMAXPROCS=1 WM_COUNT="$COUNT" WM_ADDR="127.0.0.1:$p" "$server" start
 	record "$name c$COUNT" sse -c "$CLIENTS" -d "$DURATION" -server-pid "$server_pid" "http://127.0.0.1:$p/"
 	stop_server

@@ -21,6 +21,9 @@
 //     allocation, for `go tool pprof -sample_index=inuse_space`.
 //   - WM_CPUPROFILE=FILE: each worker process writes a CPU profile of its
 //     first WM_CPUPROFILE_FOR (10s) to FILE.<pid>.
+//   - WM_MEMLOG=FILE: each worker process writes the runtime's memory
+//     classes and its resident memory to FILE.<pid> when it starts and every
+//     WM_MEMLOG_EVERY (1s), with their growth per connection (memLog).
 package main
 
 import (
@@ -49,6 +52,7 @@ func main() {
 	w := benchenv.Worker("bench")
 	w.OnWorkerStart = func(*worker.Worker) {
 		benchenv.Profile()
+		memLog(w)
 		if heapProfile != "" {
 			timer.Once(benchenv.Duration("WM_HEAPPROFILE_AT", 10*time.Second), func() {
 				writeHeapProfile(fmt.Sprintf("%s.%d", heapProfile, os.Getpid()))
