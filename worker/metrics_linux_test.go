@@ -60,20 +60,26 @@ func TestMetricsFollowTheChildren(t *testing.T) {
 	metrics := nettest.FreeAddr(t)
 	d.env = append(d.env, "WM_METRICS="+metrics)
 	d.mustRun("start", "-d")
-	pid := d.status().Processes[0].PID
-	ls := `{worker="web",id="0",pid="` + strconv.Itoa(pid) + `"}`
+	followsRequests(t, metrics, d.addr, d.status().Processes[0].PID)
+}
 
+// followsRequests checks that the metrics at metrics show process pid, the
+// one process of worker web, answering, and then the connection and the
+// three requests it makes to web.
+func followsRequests(t *testing.T, metrics, web string, pid int) (after map[string]float64) {
+	t.Helper()
+	ls := `{worker="web",id="0",pid="` + strconv.Itoa(pid) + `"}`
 	before := scrape(t, metrics)
-	if before["workerman_process_busy"+ls] != 0 || before["workerman_worker_processes{worker=\"web\"}"] != 1 {
+	if busy, ok := before["workerman_process_busy"+ls]; !ok || busy != 0 || before[`workerman_worker_processes{worker="web"}`] != 1 {
 		t.Fatalf("want one answering process %s:\n%v", ls, before)
 	}
-	c := dialKeepAlive(t, d.addr)
+	c := dialKeepAlive(t, web)
 	for range 3 {
 		if _, err := c.ask(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	after := scrape(t, metrics)
+	after = scrape(t, metrics)
 	conns := "workerman_process_connections" + ls
 	if after[conns] != before[conns]+1 {
 		t.Errorf("connections: %v before the client, %v with it open", before[conns], after[conns])
@@ -89,13 +95,17 @@ func TestMetricsFollowTheChildren(t *testing.T) {
 	if after["workerman_process_memory_bytes"+ls] <= 0 {
 		t.Errorf("no memory figure: %v", after)
 	}
-	if _, ok := after["workerman_process_event_loop_lag_seconds"+ls]; !ok {
-		t.Errorf("no event-loop lag: %v", after)
+	for _, name := range []string{"timers", "event_loop_lag_seconds", "panics_total", "send_failures_total"} {
+		if _, ok := after["workerman_process_"+name+ls]; !ok {
+			t.Errorf("no workerman_process_%s%s:\n%v", name, ls, after)
+		}
 	}
+	return after
 }
 
-// TestMetricsAddressTaken: a metrics address the master cannot bind fails
-// the start and says why, before any child runs.
+// TestMetricsAddressTaken: a metrics address the program cannot bind fails
+// the start and says why: a master's before any child runs, a single
+// process's before it serves.
 func TestMetricsAddressTaken(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a program")
@@ -105,14 +115,19 @@ func TestMetricsAddressTaken(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer taken.Close()
-	d := deploy(t, 1)
-	d.env = append(d.env, "WM_METRICS="+taken.Addr().String())
-	out, err := d.run("start", "-d")
-	if err == nil || !strings.Contains(out, "worker: metrics: listen tcp "+taken.Addr().String()) {
-		t.Fatalf("start with the metrics address taken: %v\n%s", err, out)
-	}
-	if pid := d.masterPid(); pid != 0 && alive(pid) {
-		t.Errorf("master %d runs on", pid)
+	for _, mode := range []string{"-d", "-s"} {
+		d := deploy(t, 1)
+		d.env = append(d.env, "WM_METRICS="+taken.Addr().String())
+		out, err := d.run("start", mode)
+		if err == nil || !strings.Contains(out, "worker: metrics: listen tcp "+taken.Addr().String()) {
+			t.Fatalf("start %s with the metrics address taken: %v\n%s", mode, err, out)
+		}
+		if strings.Contains(out, "Start success.") {
+			t.Errorf("start %s started anyway:\n%s", mode, out)
+		}
+		if pid := d.masterPid(); pid != 0 && alive(pid) {
+			t.Errorf("master %d runs on", pid)
+		}
 	}
 }
 
@@ -133,71 +148,14 @@ func TestMetricsSingleProcess(t *testing.T) {
 	if !app.out.waitFor("Start success.", 1, app.exited, 30*time.Second) {
 		t.Fatalf("did not start:\n%s", app.out)
 	}
-	pid := strconv.Itoa(cmd.Process.Pid)
-	ls := `{worker="web",id="0",pid="` + pid + `"}`
-
-	before := scrape(t, metrics)
-	if busy, ok := before["workerman_process_busy"+ls]; !ok || busy != 0 {
-		t.Fatalf("want the process %s answering:\n%v", ls, before)
-	}
-	if n := before[`workerman_worker_processes{worker="web"}`]; n != 1 {
-		t.Errorf("worker processes %v, want 1: one process serves the worker", n)
-	}
-	if st := before["workerman_start_time_seconds"]; st <= 0 || st > float64(time.Now().Unix()+1) {
+	// The pid of start -s is the one process: one, whatever Count says.
+	after := followsRequests(t, metrics, d.addr, cmd.Process.Pid)
+	if st := after["workerman_start_time_seconds"]; st <= 0 || st > float64(time.Now().Unix()+1) {
 		t.Errorf("start time %v", st)
-	}
-	c := dialKeepAlive(t, d.addr)
-	for range 3 {
-		if _, err := c.ask(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	after := scrape(t, metrics)
-	conns := "workerman_process_connections" + ls
-	if after[conns] != before[conns]+1 {
-		t.Errorf("connections: %v before the client, %v with it open", before[conns], after[conns])
-	}
-	reqs := "workerman_process_requests_total" + ls
-	if after[reqs]-before[reqs] != 3 {
-		t.Errorf("requests: %v before, %v after three requests", before[reqs], after[reqs])
-	}
-	ok := `workerman_process_http_responses_total{worker="web",id="0",pid="` + pid + `",class="2xx"}`
-	if after[ok]-before[ok] != 3 {
-		t.Errorf("2xx responses: %v before, %v after three requests", before[ok], after[ok])
-	}
-	for _, name := range []string{"memory_bytes", "timers", "event_loop_lag_seconds", "panics_total", "send_failures_total"} {
-		if _, ok := after["workerman_process_"+name+ls]; !ok {
-			t.Errorf("no workerman_process_%s%s:\n%v", name, ls, after)
-		}
-	}
-	if after["workerman_process_memory_bytes"+ls] <= 0 {
-		t.Errorf("no memory figure: %v", after)
 	}
 	cmd.Process.Signal(syscall.SIGINT)
 	if err := app.wait(20 * time.Second); err != nil {
 		t.Fatalf("stop: %v\n%s", err, app.out)
-	}
-}
-
-// TestMetricsSingleProcessAddressTaken: start -s with a metrics address it
-// cannot bind fails and says why.
-func TestMetricsSingleProcessAddressTaken(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a program")
-	}
-	taken, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer taken.Close()
-	d := deploy(t, 1)
-	d.env = append(d.env, "WM_METRICS="+taken.Addr().String())
-	out, err := d.run("start", "-s")
-	if err == nil || !strings.Contains(out, "worker: metrics: listen tcp "+taken.Addr().String()) {
-		t.Fatalf("start -s with the metrics address taken: %v\n%s", err, out)
-	}
-	if strings.Contains(out, "Start success.") {
-		t.Errorf("started anyway:\n%s", out)
 	}
 }
 
