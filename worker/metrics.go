@@ -96,7 +96,7 @@ func writeMetrics(w io.Writer, r *statusReport) error {
 	var b strings.Builder
 	family(&b, "workerman_start_time_seconds", "gauge", "When the program started (its master, or its one process), in seconds since the epoch.")
 	sample(&b, "workerman_start_time_seconds", "", float64(r.Start.UnixNano())/1e9)
-	family(&b, "workerman_worker_processes", "gauge", "Processes each worker is configured to run.")
+	family(&b, "workerman_worker_processes", "gauge", "Processes that run each worker: its Count, or 1 when one process runs them all.")
 	for _, ws := range r.Workers {
 		sample(&b, "workerman_worker_processes", labels("worker", ws.Name), float64(max(ws.Count, 1)))
 	}
