@@ -7,12 +7,8 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"runtime"
-	"strings"
 	"sync"
 	"time"
-
-	"github.com/workerman-go/workerman/internal/eventloop"
 )
 
 // The control socket lets status and connections ask the running master
@@ -77,36 +73,22 @@ func (m *master) askAll(cmd string) ([]*child, []linkMsg, []error) {
 
 func (m *master) status() *statusReport {
 	kids, msgs, errs := m.askAll(askStatus)
-	r := &statusReport{
-		At:          time.Now(),
-		Daemon:      m.p.daemon,
-		Version:     Version,
-		GoVersion:   strings.TrimPrefix(runtime.Version(), "go"),
-		OS:          osName(),
-		Start:       m.start,
-		LoadAverage: loadAverage(),
-		Extensions:  extensionStatuses(),
-	}
 	m.mu.Lock()
-	for i, w := range m.workers {
-		s := workerSummary{Name: w.DisplayName(), Listen: listenName(w), EventLoop: string(eventloop.DefaultBackend()), Count: w.Count, Exits: []exitCount{}}
+	r := newReport(m.start, m.p.daemon, m.workers)
+	for i := range m.workers {
 		for st, n := range m.exits[i] {
-			s.Exits = append(s.Exits, exitCount{Status: st, Count: n})
+			r.Workers[i].Exits = append(r.Workers[i].Exits, exitCount{Status: st, Count: n})
 		}
-		r.Workers = append(r.Workers, s)
+		sortExits(r.Workers[i].Exits)
 	}
 	m.mu.Unlock()
 	for i, c := range kids {
 		w := m.workers[c.wi]
-		ps := processStatus{PID: c.pid, Worker: w.DisplayName(), ID: c.slot, Listen: listenName(w), Busy: errs[i] != nil || msgs[i].Figures == nil}
-		if !ps.Busy {
-			ps.processFigures = *msgs[i].Figures
-			r.Workers[c.wi].EventLoop = ps.EventLoop
+		var f *processFigures
+		if errs[i] == nil {
+			f = msgs[i].Figures
 		}
-		r.Processes = append(r.Processes, ps)
-	}
-	for i := range r.Workers {
-		sortExits(r.Workers[i].Exits)
+		r.addProcess(processStatus{PID: c.pid, Worker: w.DisplayName(), ID: c.slot, Listen: listenName(w)}, f, c.wi)
 	}
 	return r
 }
@@ -165,17 +147,4 @@ func query(p *program, pid int, cmd string, into any) error {
 		return fmt.Errorf("%s: read the answer of master %d: %w", p.tag(), pid, err)
 	}
 	return nil
-}
-
-// loadAverage is the system's load average as status prints it.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "-, -, -"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "-, -, -"
-	}
-	return strings.Join(f[:3], ", ")
 }

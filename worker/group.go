@@ -2,6 +2,9 @@ package worker
 
 import (
 	"fmt"
+	"net"
+	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,31 +19,72 @@ type Group struct {
 	loop    *eventloop.Loop
 	workers []*Worker
 	once    sync.Once
+	started time.Time
+
+	metrics     net.Addr // where it serves metrics, nil for nowhere
+	stopMetrics func()
 }
 
 // Start binds every worker (127.0.0.1:0 picks a free port: read it with
 // Addr), runs their OnWorkerStart on the loop, then starts accepting. It
-// returns once all of them accept. Stop undoes it.
+// returns once all of them accept. Stop undoes it. When MetricsAddr is set,
+// the group serves this process's figures there from then on.
 func Start(ws ...*Worker) (*Group, error) {
+	return startGroup(ws, MetricsAddr)
+}
+
+// startGroup is Start serving metrics at metricsAt ("" for nowhere).
+func startGroup(ws []*Worker, metricsAt string) (*Group, error) {
+	ln, err := listenMetrics(metricsAt)
+	if err != nil {
+		return nil, err
+	}
 	for _, w := range ws {
 		if err := w.Bind(); err != nil {
 			closeFiles(ws)
+			closeListener(ln)
 			return nil, err
 		}
 	}
 	l := eventloop.Default()
 	if err := l.Acquire(); err != nil {
 		closeFiles(ws)
+		closeListener(ln)
 		return nil, err
 	}
-	g := &Group{loop: l, workers: ws}
-	var err error
+	g := &Group{loop: l, workers: ws, started: time.Now(), stopMetrics: func() {}}
 	l.Exec(func() { err = g.start() })
 	if err != nil {
+		closeListener(ln)
 		g.Stop()
 		return nil, err
 	}
+	if ln != nil {
+		g.metrics, g.stopMetrics = ln.Addr(), serveMetrics(ln, g.status)
+	}
 	return g, nil
+}
+
+func closeListener(ln net.Listener) {
+	if ln != nil {
+		ln.Close()
+	}
+}
+
+// status is the report of this one process, which serves every worker of
+// the group: one process whose worker label names them all.
+func (g *Group) status() *statusReport {
+	r := newReport(g.started, false, g.workers)
+	names := make([]string, len(g.workers))
+	listens := make([]string, len(g.workers))
+	wis := make([]int, len(g.workers))
+	for i := range r.Workers {
+		r.Workers[i].Count = 1
+		names[i], listens[i], wis[i] = r.Workers[i].Name, r.Workers[i].Listen, i
+	}
+	ps := processStatus{PID: os.Getpid(), Worker: strings.Join(names, ","), Listen: strings.Join(listens, ",")}
+	r.addProcess(ps, gatherFigures(), wis...)
+	return r
 }
 
 func (g *Group) start() error {
@@ -71,6 +115,7 @@ func (g *Group) Workers() []*Worker { return g.workers }
 // calling it again does nothing.
 func (g *Group) Stop() {
 	g.once.Do(func() {
+		g.stopMetrics()
 		var told []*connection.TcpConnection
 		g.loop.Exec(func() {
 			for i := len(g.workers) - 1; i >= 0; i-- {

@@ -20,7 +20,6 @@ import (
 // Bounds of the master's waits.
 const (
 	readyTimeout = 30 * time.Second       // a child's start, before it counts as failed
-	askTimeout   = 500 * time.Millisecond // a child's answer, before it shows as busy
 	killMargin   = 500 * time.Millisecond // past a drain's bound, before SIGKILL
 	quickExit    = time.Second            // a child that dies younger is crash-looping
 	maxBackoff   = 5 * time.Second

@@ -1,27 +1,75 @@
 package worker
 
 import (
+	"context"
+	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // MetricsAddr, when set (or the environment's WM_METRICS when it is not), is
-// the address where the master serves what status knows in the Prometheus
+// the address where the program serves what status knows in the Prometheus
 // text format at /metrics: "127.0.0.1:9100". The master asks its children
-// at each scrape, as status does. Single-process runs serve none.
+// at each scrape, as status does; a single-process run (start -s, and start
+// where there is no master) gathers its own figures. Start serves them when
+// MetricsAddr is set and ignores WM_METRICS, which is for the commands.
 var MetricsAddr string
 
 // metricsContentType is the Prometheus text exposition format, version 0.0.4.
 const metricsContentType = "text/plain; version=0.0.4; charset=utf-8"
 
-// metricsAddr is where the master serves metrics, "" for nowhere.
+// metricsAddr is where the commands serve metrics, "" for nowhere.
 func metricsAddr() string {
 	if MetricsAddr != "" {
 		return MetricsAddr
 	}
 	return os.Getenv("WM_METRICS")
+}
+
+// metricsTimeout bounds one scrape's exchange, and how long stopping the
+// endpoint waits for the scrapes in flight.
+const metricsTimeout = 5 * time.Second
+
+// listenMetrics listens where metrics are served (nil for addr ""): a bad
+// or busy address fails the start, before it serves anything.
+func listenMetrics(addr string) (net.Listener, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("worker: metrics: %w", err)
+	}
+	return ln, nil
+}
+
+// serveMetrics answers GET /metrics on ln with what report makes at each
+// scrape, until the returned stop, which waits for the scrapes in flight.
+func serveMetrics(ln net.Listener, report func() *statusReport) (stop func()) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", metricsContentType)
+		writeMetrics(w, report())
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: metricsTimeout, WriteTimeout: metricsTimeout}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		srv.Serve(ln)
+	}()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), metricsTimeout)
+		defer cancel()
+		if srv.Shutdown(ctx) != nil {
+			srv.Close()
+		}
+		<-served
+	}
 }
 
 // processMetric is one family of per-process figures.
@@ -42,13 +90,13 @@ var processMetrics = []processMetric{
 
 var statusClasses = [5]string{"1xx", "2xx", "3xx", "4xx", "5xx"}
 
-// writeMetrics writes r in the Prometheus text format. Children that did not
-// answer in time show as busy and carry no other figures.
+// writeMetrics writes r in the Prometheus text format. Processes that did
+// not answer in time show as busy and carry no other figures.
 func writeMetrics(w io.Writer, r *statusReport) error {
 	var b strings.Builder
-	family(&b, "workerman_start_time_seconds", "gauge", "When the master started, in seconds since the epoch.")
+	family(&b, "workerman_start_time_seconds", "gauge", "When the program started (its master, or its one process), in seconds since the epoch.")
 	sample(&b, "workerman_start_time_seconds", "", float64(r.Start.UnixNano())/1e9)
-	family(&b, "workerman_worker_processes", "gauge", "Processes each worker is configured to run.")
+	family(&b, "workerman_worker_processes", "gauge", "Processes that run each worker: its Count, or 1 when one process runs them all.")
 	for _, ws := range r.Workers {
 		sample(&b, "workerman_worker_processes", labels("worker", ws.Name), float64(max(ws.Count, 1)))
 	}

@@ -15,11 +15,14 @@ func (p *program) runSingle() error {
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sig)
 	ws := All()
-	g, err := Start(ws...)
+	g, err := startGroup(ws, metricsAddr())
 	if err != nil {
 		return err
 	}
 	fmt.Print(banner(ws))
+	if g.metrics != nil {
+		p.log(fmt.Sprintf("%s serves metrics on http://%s/metrics", p.tag(), g.metrics))
+	}
 	fmt.Println("Press Ctrl+C to stop. Start success.")
 	<-sig
 	g.Stop()

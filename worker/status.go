@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"os"
+	"runtime"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/workerman-go/workerman/connection"
@@ -55,7 +58,7 @@ type processStatus struct {
 	QPS int64 `json:"qps"`
 }
 
-// processFigures are gathered by a child on its event loop.
+// processFigures are gathered by a process on its event loop.
 type processFigures struct {
 	// Memory is the resident set size (VmRSS) in bytes on Linux, the Go
 	// runtime's memory from the system elsewhere.
@@ -91,15 +94,20 @@ type connectionStatus struct {
 	Remote       string `json:"remote_address"`
 }
 
+// askTimeout bounds how long a report waits for a process's figures: one
+// whose event loop is held up longer by a callback shows as busy.
+const askTimeout = 500 * time.Millisecond
+
 // gatherFigures reads this process's figures on its event loop, so they are
-// a consistent snapshot.
-func gatherFigures() processFigures {
-	var f processFigures
+// a consistent snapshot, waiting at most askTimeout for the loop to get to
+// it; nil when it did not: the loop is busy.
+func gatherFigures() *processFigures {
+	got := make(chan processFigures, 1) // the loop never waits for a reader
 	asked := time.Now()
-	eventloop.Default().Exec(func() {
+	eventloop.Default().Post(func() {
 		lag := time.Since(asked)
 		s := connection.Stats()
-		f = processFigures{
+		got <- processFigures{
 			LoopLag:       lag,
 			HTTP:          http.StatusCounts(),
 			Memory:        memoryUsage(),
@@ -111,7 +119,60 @@ func gatherFigures() processFigures {
 			Panics:        s.Panics,
 		}
 	})
-	return f
+	t := time.NewTimer(askTimeout)
+	defer t.Stop()
+	select {
+	case f := <-got:
+		return &f
+	case <-t.C:
+		return nil
+	}
+}
+
+// newReport begins the status report of a program started at start that
+// runs ws: what it is and its workers, with none of their processes yet.
+func newReport(start time.Time, daemon bool, ws []*Worker) *statusReport {
+	r := &statusReport{
+		At:          time.Now(),
+		Daemon:      daemon,
+		Version:     Version,
+		GoVersion:   strings.TrimPrefix(runtime.Version(), "go"),
+		OS:          osName(),
+		Start:       start,
+		LoadAverage: loadAverage(),
+		Extensions:  extensionStatuses(),
+	}
+	for _, w := range ws {
+		r.Workers = append(r.Workers, workerSummary{Name: w.DisplayName(), Listen: listenName(w), EventLoop: string(eventloop.DefaultBackend()), Count: w.Count, Exits: []exitCount{}})
+	}
+	return r
+}
+
+// addProcess adds ps, which serves the workers of r numbered wis, with its
+// figures; nil figures, from a process that did not answer in time, show
+// it as busy.
+func (r *statusReport) addProcess(ps processStatus, f *processFigures, wis ...int) {
+	ps.Busy = f == nil
+	if f != nil {
+		ps.processFigures = *f
+		for _, wi := range wis {
+			r.Workers[wi].EventLoop = f.EventLoop
+		}
+	}
+	r.Processes = append(r.Processes, ps)
+}
+
+// loadAverage is the system's load average as status prints it.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "-, -, -"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "-, -, -"
+	}
+	return strings.Join(f[:3], ", ")
 }
 
 // gatherConnections lists every open connection of this process, accepted or

@@ -31,23 +31,7 @@ func TestPrometheusParsesMetrics(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a program")
 	}
-	bin := programs.Build(t, "./testdata/metricsapp")
-	dir := t.TempDir()
-	web, metrics := nettest.FreeAddr(t), nettest.FreeAddr(t)
-	var out bytes.Buffer
-	cmd := exec.Command(bin, "start")
-	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &out, &out
-	cmd.Env = append(os.Environ(), "APP_ADDR="+web, "WM_METRICS="+metrics, "APP_PID="+filepath.Join(dir, "app.pid"))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGINT)
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("program output:\n%s", out.String())
-		}
-	})
+	web, metrics := startApp(t, "start")
 	var first map[string]*dto.MetricFamily
 	nettest.Eventually(t, "both children answer a scrape", func() bool {
 		var err error
@@ -72,6 +56,78 @@ func TestPrometheusParsesMetrics(t *testing.T) {
 		}
 		return true
 	})
+	askThree(t, web)
+
+	fams, err := scrape(metrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	haveFamilies(t, fams)
+	if exits := fams["workerman_worker_exits_total"].GetMetric(); len(exits) != 1 || label(exits[0], "status") != "9" || exits[0].GetCounter().GetValue() != 1 {
+		t.Errorf("exits %v, want one with status 9", exits)
+	}
+	answeredThree(t, fams)
+	if n := len(fams["workerman_process_memory_bytes"].GetMetric()); n != 2 {
+		t.Errorf("memory of %d processes, want 2", n)
+	}
+}
+
+// TestPrometheusParsesSingleProcessMetrics: start -s serves the same
+// families, read by the same parser: its one process, with the requests the
+// test made, and no exits.
+func TestPrometheusParsesSingleProcessMetrics(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a program")
+	}
+	web, metrics := startApp(t, "start", "-s")
+	nettest.Eventually(t, "the process answers a scrape", func() bool {
+		_, err := scrape(metrics)
+		return err == nil
+	})
+	askThree(t, web)
+
+	fams, err := scrape(metrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	haveFamilies(t, fams, "workerman_worker_exits_total") // nothing exited
+	answeredThree(t, fams)
+	procs := fams["workerman_process_busy"].GetMetric()
+	if len(procs) != 1 || label(procs[0], "worker") != "web" || label(procs[0], "id") != "0" || procs[0].GetGauge().GetValue() != 0 {
+		t.Errorf("processes %v, want the one of web, answering", procs)
+	}
+	if n := fams["workerman_worker_processes"].GetMetric(); len(n) != 1 || n[0].GetGauge().GetValue() != 1 {
+		t.Errorf("worker processes %v, want 1", n)
+	}
+}
+
+// startApp runs metricsapp with args, its metrics on a free address, and
+// interrupts it at cleanup.
+func startApp(t *testing.T, args ...string) (web, metrics string) {
+	t.Helper()
+	bin := programs.Build(t, "./testdata/metricsapp")
+	dir := t.TempDir()
+	web, metrics = nettest.FreeAddr(t), nettest.FreeAddr(t)
+	var out bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &out, &out
+	cmd.Env = append(os.Environ(), "APP_ADDR="+web, "WM_METRICS="+metrics, "APP_PID="+filepath.Join(dir, "app.pid"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGINT)
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("program output:\n%s", out.String())
+		}
+	})
+	return web, metrics
+}
+
+// askThree makes two requests that answer 200 and one that answers 404.
+func askThree(t *testing.T, web string) {
+	t.Helper()
 	for _, path := range []string{"/", "/", "/missing"} {
 		res, err := http.Get("http://" + web + path)
 		if err != nil {
@@ -80,11 +136,13 @@ func TestPrometheusParsesMetrics(t *testing.T) {
 		io.Copy(io.Discard, res.Body)
 		res.Body.Close()
 	}
+}
 
-	fams, err := scrape(metrics)
-	if err != nil {
-		t.Fatal(err)
-	}
+// haveFamilies checks that every family is there, with its type, but those
+// named empty: they have no samples, and the parser leaves out a family
+// without samples.
+func haveFamilies(t *testing.T, fams map[string]*dto.MetricFamily, empty ...string) {
+	t.Helper()
 	want := map[string]dto.MetricType{
 		"workerman_start_time_seconds":             dto.MetricType_GAUGE,
 		"workerman_worker_processes":               dto.MetricType_GAUGE,
@@ -99,6 +157,12 @@ func TestPrometheusParsesMetrics(t *testing.T) {
 		"workerman_process_event_loop_lag_seconds": dto.MetricType_GAUGE,
 		"workerman_process_http_responses_total":   dto.MetricType_COUNTER,
 	}
+	for _, name := range empty {
+		if f, ok := fams[name]; ok {
+			t.Errorf("%s has samples: %v", name, f.GetMetric())
+		}
+		delete(want, name)
+	}
 	for name, typ := range want {
 		f, ok := fams[name]
 		if !ok {
@@ -109,18 +173,17 @@ func TestPrometheusParsesMetrics(t *testing.T) {
 			t.Errorf("%s is a %s, want a %s", name, f.GetType(), typ)
 		}
 	}
-	if exits := fams["workerman_worker_exits_total"].GetMetric(); len(exits) != 1 || label(exits[0], "status") != "9" || exits[0].GetCounter().GetValue() != 1 {
-		t.Errorf("exits %v, want one with status 9", exits)
-	}
+}
+
+// answeredThree checks the responses to askThree, summed over processes.
+func answeredThree(t *testing.T, fams map[string]*dto.MetricFamily) {
+	t.Helper()
 	byClass := map[string]float64{}
 	for _, m := range fams["workerman_process_http_responses_total"].GetMetric() {
 		byClass[label(m, "class")] += m.GetCounter().GetValue()
 	}
 	if byClass["2xx"] != 2 || byClass["4xx"] != 1 || len(byClass) != 5 {
 		t.Errorf("responses by class %v, want 2 2xx and 1 4xx of five classes", byClass)
-	}
-	if n := len(fams["workerman_process_memory_bytes"].GetMetric()); n != 2 {
-		t.Errorf("memory of %d processes, want 2", n)
 	}
 }
 

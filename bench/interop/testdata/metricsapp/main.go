@@ -1,6 +1,7 @@
-// Command metricsapp is the program the metrics test scrapes: a master with
-// two HTTP children, its metrics on WM_METRICS. APP_ADDR is the HTTP
-// address, APP_PID the pid file. /missing answers 404, anything else 200.
+// Command metricsapp is the program the metrics tests scrape: a master with
+// two HTTP children (or, with start -s, one process), its metrics on
+// WM_METRICS. APP_ADDR is the HTTP address, APP_PID the pid file. /missing
+// answers 404, anything else 200.
 package main
 
 import (
