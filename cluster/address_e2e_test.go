@@ -17,27 +17,30 @@ func TestAddressingAcrossProcesses(t *testing.T) {
 	t.Run("a uid reaches every connection bound to it, in both processes", func(t *testing.T) {
 		a.ok(t, map[string]any{"op": "bind", "name": "alice"})
 		b.ok(t, map[string]any{"op": "bind", "name": "alice"})
+		// A bind is answered once its process has subscribed, before NATS
+		// has the subscription; a count is answered on that subscription.
+		waitCount(t, a, "uidcount", "alice", 2)
 		b.ok(t, map[string]any{"op": "touid", "name": "alice", "data": "hi alice"})
 		a.expect(t, "hi alice")
 		b.expect(t, "hi alice")
-		waitCount(t, a, "uidcount", "alice", 2)
 		waitCount(t, a, "uidonline", "alice", 1)
 		waitCount(t, a, "uidonline", "nobody", 0)
 	})
 	t.Run("a group send skips the excluded client", func(t *testing.T) {
 		a.ok(t, map[string]any{"op": "join", "name": "room1"})
 		b.ok(t, map[string]any{"op": "join", "name": "room1"})
+		waitCount(t, b, "groupcount", "room1", 2)
 		b.ok(t, map[string]any{"op": "togroup", "name": "room1", "data": "not for a", "exclude": []string{a.id}})
 		b.expect(t, "not for a")
 		a.ok(t, map[string]any{"op": "togroup", "name": "room1", "data": "for all"})
 		a.expect(t, "for all") // the first thing a receives
 		b.expect(t, "for all")
-		waitCount(t, b, "groupcount", "room1", 2)
 		b.ok(t, map[string]any{"op": "leave", "name": "room1"})
 		waitCount(t, b, "groupcount", "room1", 1)
 	})
 	t.Run("what one process sends to a group arrives in its order", func(t *testing.T) {
 		a.ok(t, map[string]any{"op": "join", "name": "ordered"})
+		waitCount(t, b, "groupcount", "ordered", 1)
 		const n = 500
 		b.ok(t, map[string]any{"op": "flood", "name": "ordered", "n": n, "size": 64})
 		for i := range n {
@@ -109,6 +112,7 @@ func TestKilledProcessLeavesNoMembers(t *testing.T) {
 	fresh := spread(t, app.addr, 2)
 	fresh[0].ok(t, map[string]any{"op": "join", "name": "team"})
 	fresh[1].ok(t, map[string]any{"op": "join", "name": "team"})
+	waitCount(t, survivor, "groupcount", "team", 3)
 	survivor.ok(t, map[string]any{"op": "togroup", "name": "team", "data": "welcome"})
 	for _, c := range append(fresh, survivor) {
 		c.expect(t, "welcome")

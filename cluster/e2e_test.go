@@ -11,6 +11,7 @@ import (
 func TestPublishReachesEveryProcessOnItsLoop(t *testing.T) {
 	app := start(t, built(t, "./testdata/app"), "APP_COUNT=2")
 	cs := spread(t, app.addr, 2)
+	subscribed(t, cs[0], 2)
 	cs[0].ok(t, map[string]any{"op": "publish", "data": "hello"})
 	for _, c := range cs {
 		c.expect(t, "room:hello")
@@ -44,6 +45,7 @@ func TestEmbeddedServerOutlivesReload(t *testing.T) {
 			t.Fatalf("a client reached old child %d after reload", c.pid)
 		}
 	}
+	subscribed(t, cs[1], 2)
 	cs[1].ok(t, map[string]any{"op": "publish", "data": "after reload"})
 	for _, c := range cs {
 		c.expect(t, "room:after reload")
@@ -51,6 +53,16 @@ func TestEmbeddedServerOutlivesReload(t *testing.T) {
 	if after := natsLine(t, app.run("status")); strings.Fields(after)[1] != strings.Fields(before)[1] {
 		t.Fatalf("server address changed in reload: %q, then %q", before, after)
 	}
+}
+
+// subscribed waits, bounded, until NATS has the "room" subscription of the
+// procs processes c's clients sit in, one client each: testdata/app
+// subscribes in OnWorkerStart, and NATS may get the SUB after the process
+// answers its first client. A process answers a client count on its loop,
+// so after OnWorkerStart, and on the same NATS connection, so after the SUB.
+func subscribed(t *testing.T, c *wsClient, procs int) {
+	t.Helper()
+	waitCount(t, c, "clientcount", "", procs)
 }
 
 // natsLine is the embedded server's line of status.

@@ -402,18 +402,26 @@ func TestSlowHandshakesCostNothing(t *testing.T) {
 		// ClientHello (which starts the server's side of the handshake).
 		const n = 5000
 		slow := make([]net.Conn, n)
+		var hellos sync.WaitGroup
 		for i := range slow {
 			slow[i] = nettest.Dial(t, addr)
 			switch {
 			case i%25 == 0:
-				go func(raw net.Conn) {
-					tls.Client(raw, &tls.Config{RootCAs: ca.pool, ServerName: "localhost"}).Handshake()
-				}(&stopAfterHello{Conn: slow[i]})
+				slow[i].SetDeadline(time.Now().Add(nettest.Timeout))
+				hello := &stopAfterHello{Conn: slow[i]}
+				hellos.Go(func() {
+					tls.Client(hello, &tls.Config{RootCAs: ca.pool, ServerName: "localhost"}).Handshake()
+				})
 			case i%2 == 1: // half a record header
 				slow[i].Write([]byte{22, 3})
 			}
 		}
 		start := time.Now()
+		// The requests go once the server has answered every ClientHello:
+		// both sides of those handshakes run in this process, and on a
+		// loaded machine their crypto could keep a request's handshake
+		// past the timeout, which would measure the machine, not the server.
+		hellos.Wait()
 		tr := &nethttp.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.pool}, DisableKeepAlives: true}
 		defer tr.CloseIdleConnections()
 		cl := &nethttp.Client{Transport: tr, Timeout: nettest.Timeout}

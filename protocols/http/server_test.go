@@ -3,15 +3,18 @@ package http_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net"
 	nethttp "net/http"
 	"net/http/cookiejar"
+	"net/http/httptrace"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -210,26 +213,35 @@ func TestChunkedUploadWithExpectContinue(t *testing.T) {
 	})
 }
 
+// TestGoClientReusesConnections sends 300 requests through net/http's client
+// limited to one connection: the server keeps it open and every response
+// lets the client keep it. The client may still drop a healthy connection
+// itself: a response read before its writer goroutine reports the request
+// written (net/http waits 50 ms for that, then closes), which a loaded
+// machine can delay. So the test tells who ended each connection, and fails
+// when the server ended one or asked to.
 func TestGoClientReusesConnections(t *testing.T) {
 	nettest.Backends(t, func(t *testing.T) {
 		var accepted atomic.Int32
 		addr := serveHTTP(t, nil, func(c *connection.TcpConnection, r *http.Request) {
 			c.Send(http.NewResponse(200, http.Header{"Content-Type": "text/plain"}, r.Method()+" "+r.Get("n")+" "+r.Post("v")))
 		}, func(w *worker.Worker) { w.OnConnect = func(*connection.TcpConnection) { accepted.Add(1) } })
-		tr := &nethttp.Transport{MaxConnsPerHost: 1}
+		var dialed dialLog
+		tr := &nethttp.Transport{MaxConnsPerHost: 1, DialContext: dialed.dial}
 		t.Cleanup(tr.CloseIdleConnections)
 		client := &nethttp.Client{Transport: tr, Timeout: 30 * time.Second}
+		trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) { info.Conn.(*loggedConn).carried() }}
+		ctx := httptrace.WithClientTrace(context.Background(), trace)
 		base := "http://" + addr
 		for i := range 300 {
-			var resp *nethttp.Response
-			var err error
-			if i%2 == 0 {
-				resp, err = client.Get(fmt.Sprintf("%s/?n=%d", base, i))
-			} else {
-				resp, err = client.Post(base+"/?n="+fmt.Sprint(i), "application/x-www-form-urlencoded", strings.NewReader("v=a+b%21"))
+			req, _ := nethttp.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/?n=%d", base, i), nil)
+			if i%2 == 1 {
+				req, _ = nethttp.NewRequestWithContext(ctx, "POST", fmt.Sprintf("%s/?n=%d", base, i), strings.NewReader("v=a+b%21"))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			}
+			resp, err := client.Do(req)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("request %d: %v (connections: %s)", i, err, dialed.String())
 			}
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
@@ -240,11 +252,109 @@ func TestGoClientReusesConnections(t *testing.T) {
 			if string(body) != want {
 				t.Fatalf("request %d: %q, want %q", i, body, want)
 			}
+			if resp.Close {
+				t.Fatalf("request %d: the response ends the connection (%v)", i, resp.Header)
+			}
 		}
-		if n := accepted.Load(); n != 1 {
-			t.Fatalf("%d connections for 300 requests, want 1", n)
+		history := dialed.String()
+		if n := accepted.Load(); int(n) != dialed.count() {
+			t.Fatalf("the server accepted %d connections, the client dialed %d: %s", n, dialed.count(), history)
+		}
+		if by := dialed.endedByServer(); by != 0 {
+			t.Fatalf("the server ended %d connections: %s", by, history)
+		}
+		if dialed.count() > 1 {
+			t.Logf("the client dropped a connection the server kept: %s", history)
 		}
 	})
+}
+
+// dialLog is the connections a client dialed, in order.
+type dialLog struct {
+	mu    sync.Mutex
+	conns []*loggedConn
+}
+
+func (d *dialLog) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	var nd net.Dialer
+	nc, err := nd.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	c := &loggedConn{Conn: nc, log: d}
+	d.mu.Lock()
+	d.conns = append(d.conns, c)
+	d.mu.Unlock()
+	return c, nil
+}
+
+func (d *dialLog) count() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.conns)
+}
+
+func (d *dialLog) endedByServer() (n int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, c := range d.conns {
+		if c.byServer {
+			n++
+		}
+	}
+	return n
+}
+
+func (d *dialLog) String() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var b strings.Builder
+	for i, c := range d.conns {
+		end := c.end
+		if end == "" {
+			end = "open"
+		}
+		fmt.Fprintf(&b, "[#%d: %d requests, %s] ", i+1, c.requests, end)
+	}
+	return b.String()
+}
+
+// loggedConn is a client connection that records how many requests it
+// carried and which side ended it first: the client's Close, or a read
+// error (the server's close or reset) before it.
+type loggedConn struct {
+	net.Conn
+	log      *dialLog
+	requests int
+	end      string
+	byServer bool
+}
+
+func (c *loggedConn) carried() {
+	c.log.mu.Lock()
+	c.requests++
+	c.log.mu.Unlock()
+}
+
+func (c *loggedConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if err != nil {
+		c.log.mu.Lock()
+		if c.end == "" {
+			c.end, c.byServer = "read: "+err.Error(), true
+		}
+		c.log.mu.Unlock()
+	}
+	return n, err
+}
+
+func (c *loggedConn) Close() error {
+	c.log.mu.Lock()
+	if c.end == "" {
+		c.end = "closed by the client"
+	}
+	c.log.mu.Unlock()
+	return c.Conn.Close()
 }
 
 func TestUploadsAreRemovedWhenTheRequestEnds(t *testing.T) {
