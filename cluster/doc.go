@@ -34,6 +34,11 @@
 //     grouped by subscription.
 //   - Membership calls (BindUid, JoinGroup, ...) are loop-only; sends,
 //     publishes and queries are safe from any goroutine and never wait.
+//   - A membership (and a Subscribe) holds in its own process at once, and
+//     for the other processes once the NATS server has the subscription,
+//     a round trip later: a message another process sends in between
+//     misses it. Anything that answers over the same NATS connection after
+//     the call (a count, a reply the client asked for) shows it has arrived.
 //   - A connection's bindings end when it closes; a process's end with its
 //     NATS session, so a process that dies leaves no members behind.
 //   - Subjects, uids and group names are validated tokens: no wildcard, no
