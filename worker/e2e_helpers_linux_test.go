@@ -54,8 +54,12 @@ type deployment struct {
 	pids   map[int]bool // every process seen, killed at cleanup
 }
 
+// deploy skips in -short mode: it builds and runs a program.
 func deploy(tb testing.TB, count int) *deployment {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("builds and runs a program")
+	}
 	d := &deployment{tb: tb, dir: tb.TempDir(), addr: nettest.FreeAddr(tb), pids: map[int]bool{}}
 	d.bin = filepath.Join(d.dir, "app")
 	d.scheme, d.client = "http", client

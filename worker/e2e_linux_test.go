@@ -24,9 +24,6 @@ import (
 // TestProgramLifecycle walks one deployment through what an operator does:
 // each step builds on the one before, so the first that fails ends the walk.
 func TestProgramLifecycle(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a program")
-	}
 	d := deploy(t, 2)
 	step := func(name string, f func(t *testing.T)) {
 		t.Helper()
@@ -281,9 +278,6 @@ func TestProgramLifecycle(t *testing.T) {
 // TestKilledChildIsReplaced: with one process, the answer after kill -9
 // can only come from its replacement.
 func TestKilledChildIsReplaced(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a program")
-	}
 	d := deploy(t, 1)
 	d.mustRun("start", "-d")
 	before, err := d.get()
@@ -314,9 +308,6 @@ func TestKilledChildIsReplaced(t *testing.T) {
 
 // TestStopClosesConnections: a plain stop does not wait for clients.
 func TestStopClosesConnections(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a program")
-	}
 	d := deploy(t, 1)
 	d.mustRun("start", "-d")
 	s := d.status()
@@ -346,9 +337,6 @@ func TestStopClosesConnections(t *testing.T) {
 // that never leaves only for ReloadTimeout; then the client is closed (it
 // would reconnect to the new code) and the old process is gone.
 func TestGracefulReloadIsBounded(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a program")
-	}
 	d := deploy(t, 1)
 	d.env = append(d.env, "APP_RELOAD_TIMEOUT=1s")
 	d.mustRun("start", "-d")
@@ -434,9 +422,6 @@ func uidOf(t *testing.T, pid int) string {
 
 // TestRestartWhenNothingRuns: restart starts.
 func TestRestartWhenNothingRuns(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a program")
-	}
 	d := deploy(t, 1)
 	d.mustRun("restart", "-d")
 	if ans, err := d.get(); err != nil || !strings.HasPrefix(ans, "v1 ") {
@@ -454,9 +439,6 @@ func TestRestartWhenNothingRuns(t *testing.T) {
 }
 
 func TestCommandErrors(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a program")
-	}
 	d := deploy(t, 1)
 	for _, tc := range []struct{ args, want string }{
 		{"frobnicate", "unknown command: frobnicate"},
@@ -633,9 +615,6 @@ func runSeed(t *testing.T, start []string, stop func(t *testing.T, seed *backgro
 // TestFileLimitRaised: started with a soft limit on open files below the
 // hard one, the master and every child serve under the hard limit.
 func TestFileLimitRaised(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a program")
-	}
 	d := deploy(t, 2)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -53,9 +53,6 @@ func scrape(t *testing.T, addr string) map[string]float64 {
 // figures as they change: a client's open connection, its requests and
 // their status class.
 func TestMetricsFollowTheChildren(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a program")
-	}
 	d := deploy(t, 1)
 	metrics := nettest.FreeAddr(t)
 	d.env = append(d.env, "WM_METRICS="+metrics)
@@ -134,9 +131,6 @@ func TestMetricsAddressTaken(t *testing.T) {
 // TestMetricsSingleProcess: start -s serves the same families from its one
 // process's own figures, labelled as a master labels a child.
 func TestMetricsSingleProcess(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a program")
-	}
 	d := deploy(t, 2)
 	metrics := nettest.FreeAddr(t)
 	cmd := exec.Command("./app", "start", "-s")

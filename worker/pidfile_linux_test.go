@@ -13,9 +13,6 @@ import (
 // process the system has since given that pid. No command signals it: each
 // says the pid file is stale, and start and restart start.
 func TestStalePidFile(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a program")
-	}
 	d := deploy(t, 1)
 	pidFile := filepath.Join(d.dir, "workerman.app.pid")
 	// leaveStale starts an unrelated process and writes its pid in the pid

@@ -801,9 +801,6 @@ func TestSelfSignedTLS(t *testing.T) {
 // and those a reload starts, serve the certificate the master made, so that a
 // browser that trusts it once trusts every process.
 func TestSelfSignedTLSOneCertificatePerRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a program")
-	}
 	d := deploy(t, 2)
 	d.env = append(d.env, "APP_TLS=1")
 	d.mustRun("start", "-d")
@@ -895,9 +892,6 @@ func (d *deployment) servedName() string {
 // for a program that reads them once as it starts, are served after
 // `reload`, and no https request fails while the processes change.
 func TestReloadServesRenewedCertificate(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a program")
-	}
 	d := deploy(t, 2)
 	ca := newTestCA(t)
 	d.useTLS(ca, "before.test")

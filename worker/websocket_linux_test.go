@@ -16,9 +16,6 @@ import (
 // the server is going away (a Close frame with 1001) before its connection
 // closes, so that a browser can tell a restart from a failure.
 func TestStopSaysGoingAway(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs a program")
-	}
 	d := deploy(t, 1)
 	wsAddr := nettest.FreeAddr(t)
 	d.env = append(d.env, "APP_WS="+wsAddr)
