@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/workerman-go/workerman/internal/nettest"
 )
 
 // TestProgram builds this example, starts it in the foreground as a user
@@ -31,11 +33,7 @@ func TestProgram(t *testing.T) {
 	if err := syscall.Flock(int(src.Fd()), syscall.LOCK_EX); err != nil {
 		t.Fatalf("lock main.go: %v", err)
 	}
-	if ln, err := net.Listen("tcp", "0.0.0.0:8080"); err != nil {
-		t.Skipf("port 8080, which the example listens on, is taken: %v", err)
-	} else {
-		ln.Close()
-	}
+	nettest.NeedPort(t, "8080")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "sse")
 	goTool, err := exec.LookPath("go")

@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"crypto/tls"
 	"io"
-	"net"
 	nethttp "net/http"
 	"os"
 	"testing"
@@ -26,11 +25,7 @@ func TestProgram(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the example; waits for its 2-second timer")
 	}
-	if ln, err := net.Listen("tcp", "0.0.0.0:8443"); err != nil {
-		t.Skipf("port 8443, which the example listens on, is taken: %v", err)
-	} else {
-		ln.Close()
-	}
+	nettest.NeedPort(t, "8443")
 	bin := programs.Build(t, ".")
 
 	t.Run("self-signed", func(t *testing.T) {

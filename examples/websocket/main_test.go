@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	nethttp "net/http"
 	"os"
 	"os/exec"
@@ -33,11 +32,7 @@ func TestProgram(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the example")
 	}
-	if ln, err := net.Listen("tcp", "0.0.0.0:8081"); err != nil {
-		t.Skipf("port 8081, which the example listens on, is taken: %v", err)
-	} else {
-		ln.Close()
-	}
+	nettest.NeedPort(t, "8081")
 	bin := programs.Build(t, ".")
 	g, err := worker.Start() // the loop our clients run on
 	if err != nil {

@@ -99,6 +99,18 @@ func Need(t testing.TB, program string) string {
 	return p
 }
 
+// NeedPort skips the test when port, which an example listens on on every
+// address, is taken by another program.
+func NeedPort(t testing.TB, port string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", net.JoinHostPort("0.0.0.0", port))
+	if err != nil {
+		Skip(t, "port "+port+", which the example listens on, is taken: "+err.Error())
+		return
+	}
+	ln.Close()
+}
+
 // Chromium is the path of the Chromium that .ci/clients.sh installs, or
 // skips the test when it is missing.
 func Chromium(t testing.TB) string {
